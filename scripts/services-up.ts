@@ -1,0 +1,17 @@
+// npm run services:up — builds (first time) and starts the test services on
+// 127.0.0.1, then prints where they are. Idempotent.
+import { servicesUp } from './services/services.js';
+import { ENV_FILE } from './services/paths.js';
+
+const started = Date.now();
+try {
+  const { state, started: fresh } = await servicesUp((line) => console.error(line));
+  console.log(`${fresh ? 'started' : 'already running'} in ${((Date.now() - started) / 1000).toFixed(1)}s`);
+  console.log(`  MongoDB (${state.mongodb.kind}): ${state.mongodb.uri}`);
+  console.log(`  moto (S3, Secrets Manager, CloudWatch, SNS): ${state.moto.url}`);
+  console.log('mongodump' in state.mongoTools ? `  mongodump: ${state.mongoTools.mongodump}` : `  mongodump: unavailable — ${state.mongoTools.unavailable}`);
+  console.log(`  env: source ${ENV_FILE}`);
+} catch (error) {
+  console.error(`services:up failed: ${error instanceof Error ? error.message : String(error)}`);
+  process.exitCode = 1;
+}

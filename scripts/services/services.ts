@@ -1,0 +1,106 @@
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { ENV_FILE, RUN_DIR, STATE_FILE } from './paths.js';
+import { buildFerretDb, startFerretDb } from './ferretdb.js';
+import { findMongod, startMongod } from './mongod.js';
+import { findMongoTools } from './mongo-tools.js';
+import { installMoto, startMoto } from './moto.js';
+import { canConnect, isAlive } from './process.js';
+
+interface Daemon {
+  pid: number;
+  port: number;
+}
+
+export interface ServicesState {
+  mongodb: { kind: 'ferretdb' | 'mongod' | 'external'; uri: string; daemon?: Daemon };
+  moto: Daemon & { url: string };
+  mongoTools: { mongodump: string; mongorestore: string } | { unavailable: string };
+}
+
+/** What tests and the demo see, also written to `.services/env` as `export` lines. */
+export function serviceEnv(state: ServicesState): Record<string, string> {
+  const env: Record<string, string> = {
+    MONGODB_URI: state.mongodb.uri,
+    MONGOSAFE_TEST_SERVER: state.mongodb.kind,
+    AWS_ENDPOINT_URL: state.moto.url,
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'testing',
+    AWS_SECRET_ACCESS_KEY: 'testing',
+  };
+  if ('mongodump' in state.mongoTools) {
+    env.MONGODUMP = state.mongoTools.mongodump;
+    env.MONGORESTORE = state.mongoTools.mongorestore;
+  } else {
+    env.MONGO_TOOLS_UNAVAILABLE = state.mongoTools.unavailable;
+  }
+  return env;
+}
+
+function readState(): ServicesState | undefined {
+  if (!existsSync(STATE_FILE)) return undefined;
+  try {
+    return JSON.parse(readFileSync(STATE_FILE, 'utf8')) as ServicesState;
+  } catch {
+    return undefined;
+  }
+}
+
+async function isHealthy(daemon: Daemon | undefined): Promise<boolean> {
+  return daemon === undefined || (isAlive(daemon.pid) && (await canConnect(daemon.port)));
+}
+
+export async function runningServices(): Promise<ServicesState | undefined> {
+  const state = readState();
+  if (!state) return undefined;
+  return (await isHealthy(state.mongodb.daemon)) && (await isHealthy(state.moto)) ? state : undefined;
+}
+
+/**
+ * Starts whatever is not already running (idempotent) and returns the state.
+ * MONGODB_URI in the environment means "use that server": nothing is started for it.
+ */
+export async function servicesUp(log: (line: string) => void = () => {}): Promise<{ state: ServicesState; started: boolean }> {
+  const running = await runningServices();
+  if (running) return { state: running, started: false };
+  await servicesDown();
+  mkdirSync(RUN_DIR, { recursive: true });
+
+  const [mongodb, moto, mongoTools] = await Promise.all([
+    startMongoDb(log),
+    installMoto(log).then(startMoto),
+    findMongoTools(log),
+  ]);
+  const state: ServicesState = { mongodb, moto: { pid: moto.pid, port: moto.port, url: moto.url }, mongoTools };
+  writeFileSync(STATE_FILE, JSON.stringify(state, null, 2));
+  const lines = Object.entries(serviceEnv(state)).map(([k, v]) => `export ${k}=${shellQuote(v)}`);
+  writeFileSync(ENV_FILE, `${lines.join('\n')}\n`);
+  return { state, started: true };
+}
+
+async function startMongoDb(log: (line: string) => void): Promise<ServicesState['mongodb']> {
+  const external = process.env.MONGODB_URI;
+  if (external) return { kind: 'external', uri: external };
+  if (await findMongod()) {
+    const { pid, port, uri } = await startMongod();
+    return { kind: 'mongod', uri, daemon: { pid, port } };
+  }
+  const { pid, port, uri } = await startFerretDb(await buildFerretDb(log));
+  return { kind: 'ferretdb', uri, daemon: { pid, port } };
+}
+
+export async function servicesDown(): Promise<void> {
+  const state = readState();
+  if (state) {
+    const pids = [state.mongodb.daemon?.pid, state.moto.pid].filter((p): p is number => p !== undefined);
+    for (const pid of pids) if (isAlive(pid)) process.kill(pid, 'SIGTERM');
+    const deadline = Date.now() + 10_000;
+    while (pids.some(isAlive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    for (const pid of pids) if (isAlive(pid)) process.kill(pid, 'SIGKILL');
+  }
+  rmSync(STATE_FILE, { force: true });
+  rmSync(ENV_FILE, { force: true });
+}
+
+function shellQuote(value: string): string {
+  return `'${value.replace(/'/g, `'\\''`)}'`;
+}

@@ -1,0 +1,67 @@
+import type { Readable } from 'node:stream';
+
+/**
+ * Where backups live. One small interface; backends (local/, s3/) and
+ * decorators (retry, dry-run) implement it, and all pass test/contract/.
+ * Keys are relative, '/'-separated, never starting with '/'.
+ */
+export interface Storage {
+  /** The destination for people: URL form, never with credentials. */
+  readonly displayUrl: string;
+
+  /**
+   * Writes an object from a stream. With `ifAbsent` (the only mode mongosafe
+   * uses) an existing key is never overwritten: ALREADY_EXISTS instead. An
+   * aborted or failed put leaves nothing visible under `key`.
+   */
+  put(key: string, body: Readable | AsyncIterable<Uint8Array>, options: PutOptions): Promise<PutResult>;
+
+  /** Reads an object; NOT_FOUND when missing; ARCHIVED (code STORAGE) when in a cold tier not restored. */
+  get(key: string, options?: { signal?: AbortSignal }): Promise<Readable>;
+
+  /** Metadata of one object, or undefined when missing. */
+  head(key: string, options?: { signal?: AbortSignal }): Promise<ObjectInfo | undefined>;
+
+  /** Every object under a prefix ('' = all), in key order; hides partial writes. */
+  list(prefix: string, options?: { signal?: AbortSignal }): AsyncIterable<ObjectInfo>;
+
+  /** Removes an object; a missing key is not an error. */
+  delete(key: string, options?: { signal?: AbortSignal }): Promise<void>;
+
+  /**
+   * For cold storage classes (S3 GLACIER, DEEP_ARCHIVE): asks for a temporary
+   * readable copy. Backends without cold tiers omit it.
+   */
+  requestRestore?(key: string, options: { days: number; tier?: 'Expedited' | 'Standard' | 'Bulk'; signal?: AbortSignal }): Promise<RestoreRequest>;
+}
+
+export interface PutOptions {
+  ifAbsent: true;
+  /** Expected size when known (S3 picks a multipart part size from it). */
+  expectedBytes?: number;
+  contentType?: string;
+  signal?: AbortSignal;
+}
+
+export interface PutResult {
+  bytes: number;
+}
+
+export interface ObjectInfo {
+  key: string;
+  bytes: number;
+  lastModified: Date;
+  /** e.g. STANDARD, STANDARD_IA, GLACIER; undefined for local files. */
+  storageClass?: string;
+  /** True when the object must be restored (requestRestore) before it can be read. */
+  archived?: boolean;
+  /** For archived objects: a restore is under way. */
+  restoreInProgress?: boolean;
+}
+
+export interface RestoreRequest {
+  /** True when a restored copy is already readable. */
+  ready: boolean;
+  /** People-facing estimate, e.g. "3-5 hours (Standard tier)". */
+  estimate: string;
+}

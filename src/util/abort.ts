@@ -1,0 +1,22 @@
+import { MongosafeError } from '../errors.js';
+
+/** Throws the ABORTED error when the signal has fired, keeping its reason as cause. */
+export function throwIfAborted(signal: AbortSignal | undefined, what: string): void {
+  if (signal?.aborted) {
+    throw new MongosafeError('ABORTED', `${what} was interrupted`, undefined, { cause: signal.reason });
+  }
+}
+
+/**
+ * Runs `onAbort` when the signal fires; returns the function that removes the
+ * listener, which callers must call when done so long-lived signals do not leak.
+ */
+export function onAbort(signal: AbortSignal | undefined, onAbortFn: () => void): () => void {
+  if (!signal) return () => {};
+  if (signal.aborted) {
+    onAbortFn();
+    return () => {};
+  }
+  signal.addEventListener('abort', onAbortFn, { once: true });
+  return () => signal.removeEventListener('abort', onAbortFn);
+}
