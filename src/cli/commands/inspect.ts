@@ -1,0 +1,24 @@
+import { inspect } from '../../core/inspect.js';
+import { destination, type CommandContext } from '../context.js';
+import { formatBytes, formatCount, table } from '../output.js';
+
+export async function runInspect(ctx: CommandContext): Promise<number> {
+  const ref = ctx.args.positionals[0] ?? 'latest';
+  const result = await inspect({ ref, storage: () => destination(ctx, { mustExist: true }), signal: ctx.signal });
+  ctx.out.result(result.manifest ? { ...result.manifest, ageMs: result.ageMs, verifications: result.verifications } : result);
+  const { manifest } = result;
+  if (manifest) {
+    ctx.out.line(`${result.description}`);
+    ctx.out.line(`  started ${manifest.startedAt}, finished ${manifest.finishedAt}`);
+    ctx.out.line(`  source ${manifest.source.uri} (MongoDB ${manifest.source.serverVersion}, ${manifest.source.topology})`);
+    ctx.out.line(`  archive ${manifest.archive.key}: ${formatBytes(manifest.archive.bytes)}, ${manifest.archive.compression}, sha256 ${manifest.archive.sha256}`);
+    const verified = result.verifications?.[0];
+    ctx.out.line(`  verified: ${verified ? `${verified.kind} at ${verified.at}` : 'never'}`);
+    for (const warning of manifest.warnings) ctx.out.line(`  warning: ${warning}`);
+  } else {
+    ctx.out.line(`${result.description}${result.header ? ` (server ${result.header.serverVersion}, written by ${result.header.toolVersion})` : ''}`);
+  }
+  const rows = result.namespaces.map((ns) => [`${ns.db}.${ns.collection}`, ns.type, formatCount(ns.documents), formatBytes(ns.bsonBytes), ns.crc64, ns.indexes.join(',')]);
+  ctx.out.line(table(['NAMESPACE', 'TYPE', 'DOCUMENTS', 'BSON', 'CRC64', 'INDEXES'], rows, new Set([2, 3])));
+  return 0;
+}

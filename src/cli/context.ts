@@ -1,0 +1,66 @@
+import { readSecretUri } from '../config/secret.js';
+import type { ResolvedArgs } from '../config/resolve.js';
+import type { ProgressEvent } from '../core/progress.js';
+import { MongosafeError } from '../errors.js';
+import { openStorage } from '../storage/registry.js';
+import type { Storage } from '../storage/storage.js';
+import { createOutput, type Output } from './output.js';
+import { createProgress } from './progress.js';
+
+/** What every command gets: its parsed arguments, output, progress and the interrupt signal. */
+export interface CommandContext {
+  args: ResolvedArgs;
+  out: Output;
+  signal: AbortSignal;
+  onProgress: (event: ProgressEvent) => void;
+  finishProgress: () => void;
+}
+
+export function createContext(args: ResolvedArgs, signal: AbortSignal): CommandContext {
+  const json = args.values.json === true;
+  const progress = json ? { onProgress: () => {}, finish: () => {} } : createProgress();
+  return { args, out: createOutput(json), signal, onProgress: progress.onProgress, finishProgress: progress.finish };
+}
+
+export function stringValue(ctx: CommandContext, name: keyof ResolvedArgs['values']): string | undefined {
+  const value = ctx.args.values[name];
+  return typeof value === 'string' ? value : undefined;
+}
+
+export function numberValue(ctx: CommandContext, name: keyof ResolvedArgs['values']): number | undefined {
+  const value = ctx.args.values[name];
+  return typeof value === 'number' ? value : undefined;
+}
+
+export function listValue(ctx: CommandContext, name: keyof ResolvedArgs['values']): string[] {
+  const value = ctx.args.values[name];
+  return Array.isArray(value) ? value : [];
+}
+
+export function flag(ctx: CommandContext, name: keyof ResolvedArgs['values']): boolean {
+  return ctx.args.values[name] === true;
+}
+
+/** --uri, else MONGODB_URI, else --uri-secret from Secrets Manager; USAGE when none is given. */
+export async function resolveUri(ctx: CommandContext): Promise<string> {
+  const uri = stringValue(ctx, 'uri');
+  const secret = stringValue(ctx, 'uri-secret');
+  if (uri && ctx.args.provenance.uri === 'flag') return uri;
+  if (secret) return readSecretUri(secret, { signal: ctx.signal });
+  if (uri) return uri;
+  throw new MongosafeError('USAGE', `${ctx.args.command} needs a MongoDB connection string`, 'pass --uri URI, set MONGODB_URI, or use --uri-secret ID[#KEY]');
+}
+
+export function hasUri(ctx: CommandContext): boolean {
+  return stringValue(ctx, 'uri') !== undefined || stringValue(ctx, 'uri-secret') !== undefined;
+}
+
+/** The destination named by --to (backup) or --from (the others). */
+export async function destination(ctx: CommandContext, options: { mustExist: boolean }): Promise<Storage> {
+  const url = stringValue(ctx, 'to') ?? stringValue(ctx, 'from') ?? './backups';
+  const storage = await openStorage(url, { kmsKeyId: stringValue(ctx, 'kms-key') });
+  if (options.mustExist && !(await storage.exists())) {
+    throw new MongosafeError('NOT_FOUND', `the destination ${storage.displayUrl} does not exist`, 'check --from (or MONGOSAFE_DESTINATION); backups go to ./backups by default');
+  }
+  return storage;
+}

@@ -1,0 +1,92 @@
+import { describeProvenance, isCommand, resolveArgs } from '../config/resolve.js';
+import type { CommandName } from '../config/options.js';
+import { MongosafeError, isMongosafeError } from '../errors.js';
+import { runBackup } from './commands/backup.js';
+import { runInspect } from './commands/inspect.js';
+import { runList } from './commands/list.js';
+import { runRestore } from './commands/restore.js';
+import { runVerify } from './commands/verify.js';
+import { createContext, type CommandContext } from './context.js';
+import { EXIT_CODE, EXIT_FAILED } from './exit-codes.js';
+import { commandHelp, mainHelp } from './help.js';
+
+const HANDLERS: Partial<Record<CommandName, (ctx: CommandContext) => Promise<number>>> = {
+  backup: runBackup,
+  list: runList,
+  inspect: runInspect,
+  restore: runRestore,
+  verify: runVerify,
+};
+
+/** Runs one command line and returns its exit code. Never throws. */
+export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const [command, ...rest] = argv;
+  const debug = argv.includes('--debug') || /^(1|true)$/i.test(env.MONGOSAFE_DEBUG ?? '');
+  if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+    process.stdout.write(`${mainHelp()}\n`);
+    return command === undefined ? EXIT_CODE.USAGE : 0;
+  }
+  if (command === '--version') {
+    const { TOOL_VERSION } = await import('../core/version.js');
+    process.stdout.write(`mongosafe ${TOOL_VERSION}\n`);
+    return 0;
+  }
+  const controller = new AbortController();
+  const stopOnSignal = interruptHandler(controller);
+  try {
+    if (!isCommand(command)) {
+      throw new MongosafeError('USAGE', `unknown command "${command}"`, "run 'mongosafe --help' for the commands");
+    }
+    const args = resolveArgs(command, rest, env);
+    if (args.values.help === true) {
+      process.stdout.write(`${commandHelp(command)}\n`);
+      return 0;
+    }
+    if (debug) for (const line of describeProvenance(args)) process.stderr.write(`mongosafe: setting ${line}\n`);
+    const handler = HANDLERS[command];
+    if (!handler) throw new MongosafeError('USAGE', `${command} is not available in this version`, "run 'mongosafe --help'");
+    return await handler(createContext(args, controller.signal));
+  } catch (error) {
+    return reportError(controller.signal.aborted ? interrupted(error) : error, debug);
+  } finally {
+    stopOnSignal();
+  }
+}
+
+/** First Ctrl-C aborts cleanly (no manifest, exit 130); a second one exits at once. */
+function interruptHandler(controller: AbortController): () => void {
+  const onSignal = () => {
+    if (controller.signal.aborted) process.exit(EXIT_CODE.ABORTED);
+    process.stderr.write('\nmongosafe: interrupted, stopping cleanly (press Ctrl-C again to quit at once)\n');
+    controller.abort(new MongosafeError('ABORTED', 'interrupted by the user'));
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return () => {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  };
+}
+
+function interrupted(error: unknown): MongosafeError {
+  if (isMongosafeError(error, 'ABORTED')) return error;
+  return new MongosafeError('ABORTED', 'interrupted: nothing was committed (no manifest was written)', undefined, { cause: error });
+}
+
+/** One line for our errors (plus the hint); a stack trace only for bugs or with --debug. */
+function reportError(error: unknown, debug: boolean): number {
+  if (isMongosafeError(error)) {
+    process.stderr.write(`mongosafe: ${error.message}\n`);
+    if (error.hint) process.stderr.write(`  hint: ${error.hint}\n`);
+    if (debug) {
+      let cause: unknown = error.cause;
+      while (cause) {
+        process.stderr.write(`  cause: ${cause instanceof Error ? (cause.stack ?? cause.message) : String(cause)}\n`);
+        cause = cause instanceof Error ? cause.cause : undefined;
+      }
+    }
+    return EXIT_CODE[error.code];
+  }
+  process.stderr.write(`mongosafe: internal error (a bug; please report it with this trace):\n${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  return EXIT_FAILED;
+}

@@ -1,0 +1,114 @@
+/**
+ * Every command-line option, in one table: it drives strict parsing, `--help`,
+ * environment fallbacks and docs/cli.md (scripts/gen-cli-docs.ts; a test fails
+ * when the doc is stale). Precedence: flag > environment > default.
+ */
+export type OptionType = 'string' | 'int' | 'boolean' | 'list' | 'duration';
+
+export interface OptionSpec {
+  type: OptionType;
+  help: string;
+  env?: string;
+  default?: string | number | boolean;
+  /** Allowed values for a string option. */
+  choices?: readonly string[];
+  /** Its value never reaches output; provenance shows `<redacted>`. */
+  secret?: boolean;
+  /** The placeholder in help, e.g. URI, N, DEST. */
+  value?: string;
+}
+
+export const OPTIONS = {
+  uri: { type: 'string', env: 'MONGODB_URI', secret: true, value: 'URI', help: 'MongoDB connection string (mongodb:// or mongodb+srv://)' },
+  'uri-secret': { type: 'string', env: 'MONGOSAFE_URI_SECRET', value: 'ID[#KEY]', help: 'read the connection string from AWS Secrets Manager (KEY defaults to MONGODB_URI)' },
+  to: { type: 'string', env: 'MONGOSAFE_DESTINATION', default: './backups', value: 'DEST', help: 'where backups go: a folder, file:///path or s3://bucket/prefix' },
+  from: { type: 'string', env: 'MONGOSAFE_DESTINATION', default: './backups', value: 'DEST', help: 'where backups are: a folder, file:///path or s3://bucket/prefix' },
+  db: { type: 'list', value: 'NAME', help: 'database to back up (repeatable; default: all but admin, local, config)' },
+  'ns-include': { type: 'list', value: 'PATTERN', help: 'only namespaces matching db.collection (* matches anything; repeatable)' },
+  'ns-exclude': { type: 'list', value: 'PATTERN', help: 'skip namespaces matching db.collection (repeatable)' },
+  'ns-from': { type: 'list', value: 'PATTERN', help: 'rename on restore: source pattern (pairs with --ns-to, in order)' },
+  'ns-to': { type: 'list', value: 'PATTERN', help: 'rename on restore: target pattern, one * per * of --ns-from' },
+  compression: { type: 'string', env: 'MONGOSAFE_COMPRESSION', default: 'gzip', choices: ['gzip', 'zstd', 'none'], value: 'KIND', help: 'archive compression; gzip and none are readable by mongorestore' },
+  parallel: { type: 'int', env: 'MONGOSAFE_PARALLEL', default: 4, value: 'N', help: 'collections read (backup) or insert batches in flight (restore) at once' },
+  'kms-key': { type: 'string', env: 'MONGOSAFE_KMS_KEY', value: 'KEY_ID', help: 'S3: encrypt with this KMS key (SSE-KMS) instead of SSE-S3' },
+  'connect-timeout': { type: 'duration', env: 'MONGOSAFE_CONNECT_TIMEOUT', default: '10s', value: 'DUR', help: 'how long to look for a reachable server (e.g. 10s, 1m)' },
+  drop: { type: 'boolean', help: 'drop each restored collection first (only those being restored)' },
+  'dry-run': { type: 'boolean', help: 'check and show what would happen; change nothing' },
+  'no-indexes': { type: 'boolean', help: 'restore data only; do not build indexes' },
+  strict: { type: 'boolean', help: 'fail instead of warn on legacy BSON types that cannot be restored exactly' },
+  wait: { type: 'boolean', help: 'S3 Glacier: wait until a requested restore makes the archive readable' },
+  deep: { type: 'boolean', help: 'also restore into a scratch database (--uri) and compare every document' },
+  'keep-last': { type: 'int', env: 'MONGOSAFE_KEEP_LAST', value: 'N', help: 'keep the N newest backups' },
+  'keep-daily': { type: 'int', env: 'MONGOSAFE_KEEP_DAILY', value: 'N', help: 'keep the newest backup of each of the last N days (UTC)' },
+  'keep-weekly': { type: 'int', env: 'MONGOSAFE_KEEP_WEEKLY', value: 'N', help: 'keep the newest backup of each of the last N ISO weeks' },
+  'keep-monthly': { type: 'int', env: 'MONGOSAFE_KEEP_MONTHLY', value: 'N', help: 'keep the newest backup of each of the last N months' },
+  'keep-yearly': { type: 'int', env: 'MONGOSAFE_KEEP_YEARLY', value: 'N', help: 'keep the newest backup of each of the last N years' },
+  'max-age': { type: 'duration', env: 'MONGOSAFE_MAX_AGE', default: '26h', value: 'DUR', help: 'status fails when the newest backup is older than this' },
+  'infer-types': { type: 'boolean', help: 'import-legacy: turn 24-hex _id strings into ObjectIds and ISO-8601 strings into dates' },
+  json: { type: 'boolean', help: 'print one JSON result object on stdout and nothing else' },
+  debug: { type: 'boolean', env: 'MONGOSAFE_DEBUG', help: 'show error causes, stack traces and where each setting came from' },
+  help: { type: 'boolean', help: 'show help' },
+} as const satisfies Record<string, OptionSpec>;
+
+export type OptionName = keyof typeof OPTIONS;
+
+export interface CommandSpec {
+  summary: string;
+  /** Positional arguments, for help: e.g. "<id|latest|FILE>". */
+  usage: string;
+  /** How many positionals are required / allowed. */
+  positionals: { min: number; max: number };
+  options: readonly OptionName[];
+}
+
+const OUTPUT = ['json', 'debug', 'help'] as const;
+const SOURCE_URI = ['uri', 'uri-secret', 'connect-timeout'] as const;
+const KEEP = ['keep-last', 'keep-daily', 'keep-weekly', 'keep-monthly', 'keep-yearly'] as const;
+
+export const COMMANDS = {
+  backup: {
+    summary: 'back up MongoDB into a destination (archive first, manifest last)',
+    usage: '',
+    positionals: { min: 0, max: 0 },
+    options: [...SOURCE_URI, 'db', 'ns-include', 'ns-exclude', 'to', 'compression', 'parallel', 'kms-key', ...OUTPUT],
+  },
+  list: { summary: 'list complete backups, newest first', usage: '', positionals: { min: 0, max: 0 }, options: ['from', ...OUTPUT] },
+  inspect: {
+    summary: "show a backup's manifest and namespaces (also a mongodump archive or directory)",
+    usage: '<id|latest|FILE|DIR>',
+    positionals: { min: 1, max: 1 },
+    options: ['from', ...OUTPUT],
+  },
+  restore: {
+    summary: 'restore a backup, a mongodump archive or a mongodump directory (checked before anything is written)',
+    usage: '<id|latest|FILE|DIR>',
+    positionals: { min: 1, max: 1 },
+    options: [...SOURCE_URI, 'from', 'ns-include', 'ns-exclude', 'ns-from', 'ns-to', 'drop', 'dry-run', 'no-indexes', 'strict', 'parallel', 'wait', ...OUTPUT],
+  },
+  verify: {
+    summary: 'check backups end to end: size, sha256, every CRC and count (exit 3 on a problem)',
+    usage: '<id|latest|all|FILE>',
+    positionals: { min: 1, max: 1 },
+    options: ['from', 'deep', ...SOURCE_URI, ...OUTPUT],
+  },
+  prune: {
+    summary: 'delete old backups by grandfather-father-son retention (UTC)',
+    usage: '',
+    positionals: { min: 0, max: 0 },
+    options: ['from', ...KEEP, 'dry-run', ...OUTPUT],
+  },
+  status: {
+    summary: 'newest and newest verified backup, incomplete ones; exit 1 when the newest is older than --max-age',
+    usage: '',
+    positionals: { min: 0, max: 0 },
+    options: ['from', 'max-age', ...OUTPUT],
+  },
+  'import-legacy': {
+    summary: "restore the seed Lambda's zip of JSON arrays (one <collection>.json each)",
+    usage: '<ZIP>',
+    positionals: { min: 1, max: 1 },
+    options: [...SOURCE_URI, 'db', 'infer-types', 'drop', ...OUTPUT],
+  },
+} as const satisfies Record<string, CommandSpec>;
+
+export type CommandName = keyof typeof COMMANDS;

@@ -1,0 +1,135 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { Transform, type Readable } from 'node:stream';
+import { crc64Hex } from '../archive/crc64.js';
+import { decompressAuto } from '../archive/compression.js';
+import { readDirectoryDump } from '../archive/directory-reader.js';
+import { readArchive } from '../archive/reader.js';
+import { namespaceOf, type ArchiveEvent } from '../archive/types.js';
+import { MongosafeError, isMongosafeError } from '../errors.js';
+import type { Storage } from '../storage/storage.js';
+import { readManifest, resolveBackupId } from './catalog.js';
+import type { Manifest } from './manifest.js';
+
+/**
+ * Something restore, verify and inspect can read: a backup in a destination
+ * (with its manifest), a mongodump archive file, or a mongodump directory.
+ * `events()` may be called more than once: restore reads twice (check, then write).
+ */
+export interface BackupSource {
+  kind: 'backup' | 'archive' | 'directory';
+  /** For people: "backup 20261126T030000Z in s3://…" or the file path. */
+  description: string;
+  id?: string;
+  manifest?: Manifest;
+  /**
+   * The archive's events. Every namespace's CRC and count is checked by the
+   * reader; with a manifest, also the object's size and sha256 (after the last
+   * event) and each namespace against its manifest entry. Problems throw CORRUPT.
+   */
+  events(signal?: AbortSignal): AsyncGenerator<ArchiveEvent>;
+}
+
+/** An argument that names an existing path, or contains "/", is a file; otherwise an id or "latest". */
+export async function isPathArgument(ref: string): Promise<boolean> {
+  if (ref.includes('/')) return true;
+  try {
+    await stat(ref);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export async function openBackupSource(ref: string, storage: () => Promise<Storage>, signal?: AbortSignal): Promise<BackupSource> {
+  if (await isPathArgument(ref)) return openPath(resolve(ref));
+  const store = await storage();
+  const id = await resolveBackupId(store, ref, signal);
+  const manifest = await readManifest(store, id, signal);
+  return {
+    kind: 'backup',
+    description: `backup ${id} in ${store.displayUrl}`,
+    id,
+    manifest,
+    events: (sig) => checkedAgainstManifest(manifest, () => store.get(manifest.archive.key, { signal: sig }), sig),
+  };
+}
+
+async function openPath(path: string): Promise<BackupSource> {
+  let info;
+  try {
+    info = await stat(path);
+  } catch (error) {
+    throw new MongosafeError('NOT_FOUND', `${path} does not exist`, 'give a mongodump archive file, a mongodump directory, a backup id or "latest"', { cause: error });
+  }
+  if (info.isDirectory()) {
+    return { kind: 'directory', description: `mongodump directory ${path}`, events: (signal) => readDirectoryDump(path, { signal }) };
+  }
+  return {
+    kind: 'archive',
+    description: `archive ${path}`,
+    events: async function* (signal) {
+      const { stream } = await decompressAuto(createReadStream(path, { signal }));
+      yield* readArchive(stream);
+    },
+  };
+}
+
+/**
+ * Reads a stored backup while checking it against its manifest: object size
+ * and sha256 over the stored bytes, and per namespace the document count and
+ * CRC-64. The reader itself checks each namespace's CRC against the archive.
+ */
+async function* checkedAgainstManifest(manifest: Manifest, open: () => Promise<Readable>, signal?: AbortSignal): AsyncGenerator<ArchiveEvent> {
+  const where = `backup ${manifest.id}`;
+  const hash = createHash('sha256');
+  let bytes = 0;
+  const measure = new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      hash.update(chunk);
+      bytes += chunk.length;
+      callback(null, chunk);
+    },
+  });
+  const stored = await open();
+  const { stream } = await decompressAuto(stored.pipe(measure));
+  stored.on('error', (error) => measure.destroy(error));
+  const expected = new Map(manifest.namespaces.map((ns) => [namespaceOf(ns), ns]));
+  const seen = new Set<string>();
+  for await (const event of readArchive(stream)) {
+    signal?.throwIfAborted();
+    if (event.kind === 'end-of-namespace') {
+      const name = namespaceOf(event);
+      // Old-style timeseries data is read from system.buckets.X; the manifest names X.
+      const entry = expected.get(name) ?? expected.get(name.replace('.system.buckets.', '.'));
+      if (!entry) throw new MongosafeError('CORRUPT', `${where}: namespace ${name} is in the archive but not in the manifest`, 'the archive does not belong to this manifest');
+      if (entry.documents !== event.documents || entry.crc64 !== crc64Hex(event.crc64)) {
+        throw new MongosafeError(
+          'CORRUPT',
+          `${where}: namespace ${name} has ${event.documents} documents (CRC ${crc64Hex(event.crc64)}), the manifest says ${entry.documents} (CRC ${entry.crc64})`,
+          'the archive does not match its manifest; restore an older backup',
+        );
+      }
+      seen.add(namespaceOf(entry));
+    }
+    yield event;
+  }
+  const missing = manifest.namespaces.map(namespaceOf).filter((name) => !seen.has(name));
+  if (missing.length > 0) {
+    throw new MongosafeError('CORRUPT', `${where}: namespaces missing from the archive: ${missing.join(', ')}`, 'the archive does not match its manifest');
+  }
+  if (bytes !== manifest.archive.bytes) {
+    throw new MongosafeError('CORRUPT', `${where}: the archive ${manifest.archive.key} has ${bytes} bytes, the manifest says ${manifest.archive.bytes}`, 'the stored object was truncated or replaced');
+  }
+  const sha256 = hash.digest('hex');
+  if (sha256 !== manifest.archive.sha256) {
+    throw new MongosafeError('CORRUPT', `${where}: sha256 of ${manifest.archive.key} is ${sha256}, the manifest says ${manifest.archive.sha256}`, 'the stored object was changed after the backup');
+  }
+}
+
+/** True for the errors that mean "this backup is damaged" rather than "could not read it". */
+export function isIntegrityError(error: unknown): boolean {
+  return isMongosafeError(error, 'CORRUPT');
+}

@@ -1,0 +1,304 @@
+import { createHash } from 'node:crypto';
+import { Readable, Transform, pipeline } from 'node:stream';
+import { BSON, type Document, type MongoClient } from 'mongodb';
+import { createCompressor } from '../archive/compression.js';
+import { buildMetadataJson } from '../archive/metadata.js';
+import { crc64Hex } from '../archive/crc64.js';
+import { namespaceOf, type Compression, type NamespaceSummary, type PreludeEntry } from '../archive/types.js';
+import { encodeArchive, type ArchiveBlock } from '../archive/writer.js';
+import { MongosafeError, isMongosafeError } from '../errors.js';
+import { readCatalog as readSourceCatalog, type SourceNamespace } from '../source/catalog.js';
+import { connectSource } from '../source/connect.js';
+import { readRawBatches } from '../source/read.js';
+import { readServerInfo, versionAtLeast } from '../source/server-info.js';
+import type { Storage } from '../storage/storage.js';
+import { mergeLimited } from '../util/merge.js';
+import { redactUri } from '../util/redact.js';
+import { archiveKey, idForTime, manifestKey, startedMarkerKey, type Manifest, type ManifestNamespace } from './manifest.js';
+import { SILENT_LOGGER, type Logger, type ProgressListener } from './progress.js';
+import { TOOL_VERSION } from './version.js';
+
+export interface BackupOptions {
+  uri: string;
+  storage: Storage;
+  /** Databases to back up; empty = all user databases (never local/config; admin only when named). */
+  databases?: readonly string[];
+  /** mongorestore-style `db.collection` patterns with `*`. */
+  include?: readonly string[];
+  exclude?: readonly string[];
+  compression?: Compression;
+  /** Collections read at once, interleaved in one archive. Default 4. */
+  parallel?: number;
+  connectTimeoutMs?: number;
+  signal?: AbortSignal;
+  onProgress?: ProgressListener;
+  logger?: Logger;
+  /** The clock, for tests and for ids; default `new Date()`. */
+  now?: () => Date;
+}
+
+export interface BackupResult {
+  id: string;
+  destination: string;
+  manifest: Manifest;
+  durationMs: number;
+}
+
+const DEFAULT_PARALLEL = 4;
+const MAX_ID_ATTEMPTS = 1000;
+
+/**
+ * Backs up a MongoDB deployment into one mongodump-format archive, then writes
+ * the manifest. Crash-safe order: the id is reserved, the archive is written
+ * (never overwriting), and the manifest comes last, so a manifest always
+ * describes complete data. Any failure or abort leaves no manifest.
+ *
+ * @throws MongosafeError SOURCE/AUTH/USAGE for connection problems, STORAGE
+ *   for the destination, NOT_FOUND for a missing --db, ABORTED when the signal fires.
+ */
+export async function backup(options: BackupOptions): Promise<BackupResult> {
+  const now = options.now ?? (() => new Date());
+  const logger = options.logger ?? SILENT_LOGGER;
+  const startedAt = now();
+  const compression = options.compression ?? 'gzip';
+  const parallel = Math.max(1, options.parallel ?? DEFAULT_PARALLEL);
+  const { storage, signal } = options;
+
+  const client = await connectSource(options.uri, { connectTimeoutMs: options.connectTimeoutMs });
+  try {
+    const server = await readServerInfo(client);
+    const namespaces = await readSourceCatalog(client, {
+      databases: options.databases,
+      include: options.include,
+      exclude: options.exclude,
+      bucketsHoldTimeseries: !versionAtLeast(server.version, 8, 3),
+      signal,
+    });
+    const warnings: string[] = [];
+    if (namespaces.length === 0) warnings.push('no collections matched: the backup is empty');
+    const expected = await expectedCounts(client, namespaces);
+    options.onProgress?.({
+      kind: 'plan',
+      namespaces: namespaces.map((ns) => ({ namespace: namespaceOf(ns), expectedDocuments: expected.get(namespaceOf(ns)) })),
+    });
+
+    signal?.throwIfAborted();
+    const id = await reserveId(storage, startedAt, signal);
+    logger.info('backup started', { id, destination: storage.displayUrl, namespaces: namespaces.length });
+    const key = archiveKey(id, compression);
+    const summaries = new Map<string, NamespaceSummary>();
+    let stored: { bytes: number; sha256: string };
+    try {
+      stored = await writeArchive({ client, storage, key, compression, parallel, namespaces, serverVersion: server.version, summaries, options, expected });
+    } catch (error) {
+      await storage.delete(startedMarkerKey(id)).catch(() => undefined);
+      throw asAbort(error, signal);
+    }
+
+    for (const ns of namespaces) {
+      const name = namespaceOf(ns);
+      const read = summaries.get(namespaceOf({ db: ns.db, collection: ns.dataCollection }))?.documents ?? 0;
+      const before = expected.get(name);
+      if (before !== undefined && before !== read) {
+        warnings.push(`${name}: read ${read} documents, the server counted ${before} at the start (the collection changed during the backup)`);
+      }
+    }
+    const manifest = buildManifest({ id, key, compression, startedAt, finishedAt: now(), uri: options.uri, server, namespaces, summaries, stored, warnings });
+    signal?.throwIfAborted();
+    await storage.put(manifestKey(id), Readable.from([Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`)]), {
+      ifAbsent: true,
+      contentType: 'application/json',
+      signal,
+    });
+    await storage.delete(startedMarkerKey(id)).catch(() => undefined);
+    for (const warning of warnings) logger.warn(warning, { id });
+    logger.info('backup complete', { id, bytes: stored.bytes, documents: manifest.totals.documents });
+    return { id, destination: storage.displayUrl, manifest, durationMs: now().getTime() - startedAt.getTime() };
+  } finally {
+    await client.close().catch(() => undefined);
+  }
+}
+
+interface WriteArchiveInput {
+  client: MongoClient;
+  storage: Storage;
+  key: string;
+  compression: Compression;
+  parallel: number;
+  namespaces: SourceNamespace[];
+  serverVersion: string;
+  summaries: Map<string, NamespaceSummary>;
+  options: BackupOptions;
+  expected: Map<string, number>;
+}
+
+/** Streams collections → archive framing → compression → sha256 → storage, all with backpressure. */
+async function writeArchive(input: WriteArchiveInput): Promise<{ bytes: number; sha256: string }> {
+  const { client, namespaces, options, summaries } = input;
+  const { signal, onProgress } = options;
+  const prelude: PreludeEntry[] = namespaces.map((ns) => ({
+    db: ns.db,
+    collection: ns.collection,
+    metadata: buildMetadataJson({ options: ns.options, indexes: ns.indexes, uuid: ns.uuid, collectionName: ns.collection, type: ns.type }),
+    type: ns.type,
+  }));
+  const sources = namespaces.map((ns) => () => namespaceBlocks(client, ns, input.expected.get(namespaceOf(ns)), options));
+  const blocks = mergeLimited(sources, input.parallel);
+  const archive = encodeArchive(
+    { concurrentCollections: input.parallel, version: '0.1', serverVersion: input.serverVersion, toolVersion: `mongosafe-${TOOL_VERSION}` },
+    prelude,
+    blocks,
+    {
+      onNamespaceEnd: (summary) => {
+        summaries.set(namespaceOf(summary), summary);
+        onProgress?.({ kind: 'namespace-done', namespace: namespaceOf(summary), documents: summary.documents, bsonBytes: summary.bsonBytes });
+      },
+    },
+  );
+
+  const hash = createHash('sha256');
+  let bytes = 0;
+  const measure = new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      hash.update(chunk);
+      bytes += chunk.length;
+      onProgress?.({ kind: 'stored-bytes', bytes });
+      callback(null, chunk);
+    },
+  });
+  let streamError: unknown;
+  const body = pipeline(Readable.from(archive, { objectMode: false, highWaterMark: 1 }), createCompressor(input.compression), measure, (error) => {
+    if (error) streamError = error;
+  });
+  try {
+    await input.storage.put(input.key, body, { ifAbsent: true, contentType: 'application/octet-stream', signal });
+  } catch (error) {
+    body.destroy();
+    // The stream's own failure (a server error mid-read) explains more than the storage's view of it.
+    throw streamError ?? error;
+  }
+  if (streamError) throw streamError;
+  return { bytes, sha256: hash.digest('hex') };
+}
+
+async function* namespaceBlocks(client: MongoClient, ns: SourceNamespace, expectedDocuments: number | undefined, options: BackupOptions): AsyncGenerator<ArchiveBlock> {
+  const body = { db: ns.db, collection: ns.dataCollection };
+  const name = namespaceOf(ns);
+  let documents = 0;
+  let bsonBytes = 0;
+  if (ns.type !== 'view') {
+    try {
+      for await (const batch of readRawBatches(client, ns.db, ns.dataCollection, { signal: options.signal })) {
+        documents += batch.length;
+        for (const doc of batch) bsonBytes += doc.byteLength;
+        options.onProgress?.({ kind: 'documents', namespace: name, documents, bsonBytes, expectedDocuments });
+        yield { kind: 'documents', ...body, documents: batch };
+      }
+    } catch (error) {
+      if (isMongosafeError(error)) throw error;
+      throw new MongosafeError('SOURCE', `reading ${name} failed after ${documents} documents: ${error instanceof Error ? error.message : String(error)}`, 'the backup was not completed; run it again when the server is healthy', { cause: error });
+    }
+  }
+  yield { kind: 'end', ...body };
+}
+
+async function expectedCounts(client: MongoClient, namespaces: SourceNamespace[]): Promise<Map<string, number>> {
+  const counts = new Map<string, number>();
+  for (const ns of namespaces) {
+    if (ns.type === 'view') continue;
+    try {
+      counts.set(namespaceOf(ns), await client.db(ns.db).collection(ns.dataCollection).estimatedDocumentCount());
+    } catch {
+      // Only used for progress and a consistency warning: a server that cannot count is still backed up.
+    }
+  }
+  return counts;
+}
+
+/**
+ * Reserves the backup id by creating `data/<id>/started.json` if absent: two
+ * backups started in the same second get `<id>` and `<id>-2`, and prune can
+ * tell an interrupted backup (marker, no manifest) by the marker's age.
+ */
+async function reserveId(storage: Storage, startedAt: Date, signal?: AbortSignal): Promise<string> {
+  for (let attempt = 1; attempt <= MAX_ID_ATTEMPTS; attempt++) {
+    const id = idForTime(startedAt, attempt);
+    if (await storage.head(manifestKey(id), { signal })) continue;
+    try {
+      const marker = JSON.stringify({ id, startedAt: startedAt.toISOString(), tool: `mongosafe ${TOOL_VERSION}` });
+      await storage.put(startedMarkerKey(id), Readable.from([Buffer.from(marker)]), { ifAbsent: true, contentType: 'application/json', signal });
+      return id;
+    } catch (error) {
+      if (!isMongosafeError(error, 'ALREADY_EXISTS')) throw error;
+    }
+  }
+  throw new MongosafeError('STORAGE', `could not reserve a backup id in ${storage.displayUrl}`, 'too many backups started in the same second');
+}
+
+function asAbort(error: unknown, signal: AbortSignal | undefined): unknown {
+  if (signal?.aborted && !isMongosafeError(error, 'ABORTED')) {
+    const reason: unknown = signal.reason;
+    const message = reason instanceof MongosafeError ? reason.message : 'the backup was interrupted';
+    return new MongosafeError('ABORTED', `${message}; no manifest was written`, reason instanceof MongosafeError ? reason.hint : undefined, { cause: error });
+  }
+  return error;
+}
+
+interface ManifestInput {
+  id: string;
+  key: string;
+  compression: Compression;
+  startedAt: Date;
+  finishedAt: Date;
+  uri: string;
+  server: { version: string; topology: string };
+  namespaces: SourceNamespace[];
+  summaries: Map<string, NamespaceSummary>;
+  stored: { bytes: number; sha256: string };
+  warnings: string[];
+}
+
+function buildManifest(input: ManifestInput): Manifest {
+  const namespaces: ManifestNamespace[] = input.namespaces.map((ns) => {
+    const summary = input.summaries.get(namespaceOf({ db: ns.db, collection: ns.dataCollection }));
+    return {
+      db: ns.db,
+      collection: ns.collection,
+      type: ns.type,
+      documents: summary?.documents ?? 0,
+      bsonBytes: summary?.bsonBytes ?? 0,
+      crc64: crc64Hex(summary?.crc64 ?? 0n),
+      indexes: ns.indexes.map((index) => ({ name: String(index.name), key: toPlainJson(index.key) as Record<string, unknown> })),
+      options: toPlainJson(ns.options) as Record<string, unknown>,
+    };
+  });
+  return {
+    schemaVersion: 1,
+    id: input.id,
+    status: 'complete',
+    tool: { name: 'mongosafe', version: TOOL_VERSION },
+    startedAt: input.startedAt.toISOString(),
+    finishedAt: input.finishedAt.toISOString(),
+    source: { uri: redactUri(input.uri), serverVersion: input.server.version, topology: input.server.topology },
+    archive: {
+      key: input.key,
+      format: 'mongodump-archive',
+      compression: input.compression,
+      bytes: input.stored.bytes,
+      sha256: input.stored.sha256,
+      mongorestoreCompatible: input.compression !== 'zstd',
+    },
+    namespaces,
+    totals: {
+      namespaces: namespaces.length,
+      documents: namespaces.reduce((sum, ns) => sum + ns.documents, 0),
+      bsonBytes: namespaces.reduce((sum, ns) => sum + ns.bsonBytes, 0),
+    },
+    warnings: input.warnings,
+  };
+}
+
+/** For people reading the manifest: relaxed extended JSON (exact types live in the archive). */
+function toPlainJson(value: unknown): unknown {
+  return BSON.EJSON.serialize({ value } as Document, { relaxed: true }).value;
+}

@@ -1,0 +1,91 @@
+import { crc64Hex } from '../archive/crc64.js';
+import { parseMetadataJson } from '../archive/metadata.js';
+import { namespaceOf, type ArchiveHeader } from '../archive/types.js';
+import type { Storage } from '../storage/storage.js';
+import { openBackupSource } from './backup-source.js';
+import { readCatalog } from './catalog.js';
+import type { Manifest } from './manifest.js';
+
+export interface InspectedNamespace {
+  db: string;
+  collection: string;
+  type: string;
+  documents: number;
+  bsonBytes: number;
+  crc64: string;
+  indexes: string[];
+}
+
+export interface InspectResult {
+  /** "backup" for a backup with a manifest; "archive" or "directory" for mongodump output. */
+  kind: 'backup' | 'archive' | 'directory';
+  description: string;
+  manifest?: Manifest;
+  header?: ArchiveHeader;
+  namespaces: InspectedNamespace[];
+  /** Computed: milliseconds since the backup finished. */
+  ageMs?: number;
+  verifications?: Array<{ kind: 'full' | 'deep'; at: string }>;
+}
+
+/**
+ * A backup's manifest and namespace table, from the manifest alone (cheap, even
+ * when the archive is in Glacier); a mongodump archive or directory is read whole.
+ */
+export async function inspect(options: { ref: string; storage: () => Promise<Storage>; signal?: AbortSignal; now?: () => Date }): Promise<InspectResult> {
+  const source = await openBackupSource(options.ref, options.storage, options.signal);
+  const now = (options.now ?? (() => new Date()))();
+  if (source.manifest && source.id) {
+    const storage = await options.storage();
+    const catalog = await readCatalog(storage, options.signal);
+    const manifest = source.manifest;
+    return {
+      kind: 'backup',
+      description: source.description,
+      manifest,
+      namespaces: manifest.namespaces.map((ns) => ({
+        db: ns.db,
+        collection: ns.collection,
+        type: ns.type,
+        documents: ns.documents,
+        bsonBytes: ns.bsonBytes,
+        crc64: ns.crc64,
+        indexes: ns.indexes.map((i) => i.name),
+      })),
+      ageMs: now.getTime() - new Date(manifest.finishedAt).getTime(),
+      verifications: (catalog.verifications.get(source.id) ?? []).map(({ kind, at }) => ({ kind, at })),
+    };
+  }
+
+  let header: ArchiveHeader | undefined;
+  const byName = new Map<string, InspectedNamespace>();
+  const buckets = new Map<string, InspectedNamespace>();
+  for await (const event of source.events(options.signal)) {
+    if (event.kind === 'header') header = event.header;
+    else if (event.kind === 'prelude') {
+      for (const entry of event.entries) {
+        const metadata = entry.metadata ? parseMetadataJson(entry.metadata) : { indexes: [] };
+        const ns: InspectedNamespace = {
+          db: entry.db,
+          collection: entry.collection,
+          type: entry.type ?? 'collection',
+          documents: 0,
+          bsonBytes: 0,
+          crc64: crc64Hex(0n),
+          indexes: (metadata.indexes ?? []).map((i) => String(i.name)),
+        };
+        byName.set(namespaceOf(entry), ns);
+        if (ns.type === 'timeseries') buckets.set(`${entry.db}.system.buckets.${entry.collection}`, ns);
+      }
+    } else if (event.kind === 'end-of-namespace') {
+      const ns = byName.get(namespaceOf(event)) ?? buckets.get(namespaceOf(event));
+      if (ns) Object.assign(ns, { documents: event.documents, bsonBytes: event.bsonBytes, crc64: crc64Hex(event.crc64) });
+    }
+  }
+  return {
+    kind: source.kind,
+    description: source.description,
+    header,
+    namespaces: [...byName.values()],
+  };
+}

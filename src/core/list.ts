@@ -1,0 +1,59 @@
+import type { Storage } from '../storage/storage.js';
+import { readCatalog, readManifest } from './catalog.js';
+import { timeOfId } from './manifest.js';
+
+export interface ListedBackup {
+  id: string;
+  /** When the backup started (from its id), ISO 8601. */
+  startedAt: string;
+  ageMs: number;
+  bytes: number;
+  compression: string;
+  namespaces: number;
+  documents: number;
+  /** The newest verification record, if any. */
+  verified?: { kind: 'full' | 'deep'; at: string; ok: boolean };
+  storageClass?: string;
+  warnings: number;
+}
+
+export interface ListResult {
+  destination: string;
+  backups: ListedBackup[];
+  /** Backups with data but no manifest (interrupted or running); never restored by default. */
+  incomplete: string[];
+}
+
+/** Complete backups, newest first, read from their manifests. */
+export async function list(options: { storage: Storage; signal?: AbortSignal; now?: () => Date }): Promise<ListResult> {
+  const { storage, signal } = options;
+  const now = (options.now ?? (() => new Date()))();
+  const catalog = await readCatalog(storage, signal);
+  const backups: ListedBackup[] = [];
+  for (const { id } of catalog.complete) {
+    const manifest = await readManifest(storage, id, signal);
+    const record = catalog.verifications.get(id)?.[0];
+    backups.push({
+      id,
+      startedAt: manifest.startedAt,
+      ageMs: now.getTime() - timeOfId(id).getTime(),
+      bytes: manifest.archive.bytes,
+      compression: manifest.archive.compression,
+      namespaces: manifest.totals.namespaces,
+      documents: manifest.totals.documents,
+      verified: record ? await readVerification(storage, record.key, record.kind, record.at, signal) : undefined,
+      warnings: manifest.warnings.length,
+    });
+  }
+  return { destination: storage.displayUrl, backups, incomplete: catalog.incomplete.map((i) => i.id) };
+}
+
+async function readVerification(storage: Storage, key: string, kind: 'full' | 'deep', at: string, signal?: AbortSignal): Promise<ListedBackup['verified']> {
+  const { text } = await import('node:stream/consumers');
+  try {
+    const record = JSON.parse(await text(await storage.get(key, { signal }))) as { ok?: unknown };
+    return { kind, at, ok: record.ok === true };
+  } catch {
+    return { kind, at, ok: false };
+  }
+}

@@ -1,0 +1,258 @@
+import type { Document, MongoClient } from 'mongodb';
+import { parseMetadataJson } from '../archive/metadata.js';
+import { namespaceOf, type PreludeEntry } from '../archive/types.js';
+import { MongosafeError, isMongosafeError, messageOf } from '../errors.js';
+import { collectionExists, createIndexes, createWithOptions, dropIfExists } from '../source/collections.js';
+import { connectSource } from '../source/connect.js';
+import { namespaceFilter, namespaceRenamer, splitNamespace, type RenameRule } from '../source/namespace-filter.js';
+import { insertRawBatch } from '../source/write.js';
+import { redactUri } from '../util/redact.js';
+import type { BackupSource } from './backup-source.js';
+import { SILENT_LOGGER, type Logger, type ProgressListener } from './progress.js';
+
+export interface RestoreOptions {
+  /** The target; required unless `dryRun`. */
+  uri?: string;
+  source: BackupSource;
+  include?: readonly string[];
+  exclude?: readonly string[];
+  /** --ns-from/--ns-to pairs; the last matching rule wins. */
+  renames?: readonly RenameRule[];
+  /** Drop each restored collection first (only those being restored). */
+  drop?: boolean;
+  /** Check the backup and print the plan; change nothing. */
+  dryRun?: boolean;
+  noIndexes?: boolean;
+  /** Fail on documents js-bson cannot re-encode exactly, instead of warning. */
+  strict?: boolean;
+  /** Insert batches in flight at once. Default 4. */
+  workers?: number;
+  connectTimeoutMs?: number;
+  signal?: AbortSignal;
+  onProgress?: ProgressListener;
+  logger?: Logger;
+}
+
+export interface RestoredNamespace {
+  source: string;
+  target: string;
+  type: string;
+  /** Documents in the backup for this namespace. */
+  documents: number;
+  inserted: number;
+  /** Documents the target already had (duplicate _id or unique key): counted, not fatal. */
+  duplicates: number;
+  /** _ids of documents whose legacy BSON types js-bson cannot write back exactly. */
+  lossyIds: string[];
+  indexes: number;
+  status: 'planned' | 'restored';
+}
+
+export interface RestoreResult {
+  source: string;
+  target: string;
+  dryRun: boolean;
+  namespaces: RestoredNamespace[];
+  totals: { namespaces: number; documents: number; inserted: number; duplicates: number; lossy: number };
+  warnings: string[];
+  durationMs: number;
+}
+
+interface PlanItem {
+  entry: PreludeEntry;
+  /** Namespace of the documents in the archive body (system.buckets.X for old timeseries). */
+  bodyNamespace: string;
+  target: { db: string; collection: string };
+  options: Document;
+  indexes: Document[];
+  result: RestoredNamespace;
+}
+
+const DEFAULT_WORKERS = 4;
+
+/**
+ * Restores a backup. The whole backup is read and checked first (sha256, CRC
+ * and counts), so a damaged backup is refused before anything in the target is
+ * dropped or written; then it is read again and inserted in unordered batches
+ * with parallel workers, indexes are built after the data, and views last.
+ *
+ * Chosen over restoring into staging collections and renaming them into place:
+ * that needs renameCollection with dropTarget, which FerretDB and some Atlas
+ * roles lack, and briefly doubles storage, which a 512 MB M0 cannot spare.
+ */
+export async function restore(options: RestoreOptions): Promise<RestoreResult> {
+  const started = Date.now();
+  const logger = options.logger ?? SILENT_LOGGER;
+  const { source, signal } = options;
+  const included = namespaceFilter({ include: options.include, exclude: options.exclude });
+  const rename = namespaceRenamer(options.renames ?? []);
+
+  options.onProgress?.({ kind: 'phase', phase: `checking ${source.description}` });
+  const plan = await checkAndPlan(source, included, rename, signal);
+  const warnings: string[] = [];
+  if (plan.length === 0) warnings.push('no namespace of the backup matched the include/exclude patterns');
+  options.onProgress?.({
+    kind: 'plan',
+    namespaces: plan.map((item) => ({ namespace: namespaceOf(item.target), expectedDocuments: item.result.documents })),
+  });
+
+  if (!options.dryRun) {
+    if (!options.uri) throw new MongosafeError('USAGE', 'restore needs a target connection string', 'pass --uri URI or set MONGODB_URI');
+    const client = await connectSource(options.uri, { connectTimeoutMs: options.connectTimeoutMs });
+    try {
+      await writePlan(client, plan, options, warnings);
+    } finally {
+      await client.close().catch(() => undefined);
+    }
+  }
+  for (const warning of warnings) logger.warn(warning);
+  const namespaces = plan.map((item) => item.result);
+  return {
+    source: source.description,
+    target: options.uri ? redactUri(options.uri) : '(none: dry run)',
+    dryRun: options.dryRun === true,
+    namespaces,
+    totals: {
+      namespaces: namespaces.length,
+      documents: namespaces.reduce((sum, ns) => sum + ns.documents, 0),
+      inserted: namespaces.reduce((sum, ns) => sum + ns.inserted, 0),
+      duplicates: namespaces.reduce((sum, ns) => sum + ns.duplicates, 0),
+      lossy: namespaces.reduce((sum, ns) => sum + ns.lossyIds.length, 0),
+    },
+    warnings,
+    durationMs: Date.now() - started,
+  };
+}
+
+/** Reads the whole backup once, checking it, and plans what goes where. */
+async function checkAndPlan(
+  source: BackupSource,
+  included: (namespace: string) => boolean,
+  rename: (namespace: string) => string,
+  signal: AbortSignal | undefined,
+): Promise<PlanItem[]> {
+  const plan: PlanItem[] = [];
+  const byBody = new Map<string, PlanItem>();
+  try {
+    for await (const event of source.events(signal)) {
+      if (event.kind === 'prelude') {
+        for (const entry of event.entries) {
+          const name = namespaceOf(entry);
+          if (!included(name)) continue;
+          const metadata = entry.metadata ? parseMetadataJson(entry.metadata) : { indexes: [] };
+          const type = entry.type ?? (metadata.options?.viewOn ? 'view' : 'collection');
+          const target = splitNamespace(rename(name));
+          const bodyNamespace = type === 'timeseries' ? `${entry.db}.system.buckets.${entry.collection}` : name;
+          const item: PlanItem = {
+            entry,
+            bodyNamespace,
+            target,
+            options: metadata.options ?? {},
+            indexes: metadata.indexes ?? [],
+            result: { source: name, target: namespaceOf(target), type, documents: 0, inserted: 0, duplicates: 0, lossyIds: [], indexes: 0, status: 'planned' },
+          };
+          plan.push(item);
+          byBody.set(bodyNamespace, item);
+          // A newer (8.3+) timeseries archive keeps data under the collection's own name.
+          if (type === 'timeseries') byBody.set(name, item);
+        }
+      } else if (event.kind === 'end-of-namespace') {
+        const item = byBody.get(namespaceOf(event));
+        if (item) item.result.documents = event.documents;
+      }
+    }
+  } catch (error) {
+    if (isMongosafeError(error, 'CORRUPT')) {
+      throw new MongosafeError('CORRUPT', `refusing to restore ${source.description}: ${error.message}`, `nothing in the target was changed. ${error.hint ?? ''}`.trim(), { cause: error });
+    }
+    throw error;
+  }
+  return plan;
+}
+
+async function writePlan(client: MongoClient, plan: PlanItem[], options: RestoreOptions, warnings: string[]): Promise<void> {
+  const { signal } = options;
+  const dataItems = plan.filter((item) => item.result.type !== 'view');
+  for (const item of plan) {
+    const db = client.db(item.target.db);
+    if (options.drop && !item.target.collection.startsWith('system.')) await dropIfExists(db, item.target.collection);
+    if (item.result.type !== 'view' && !(await collectionExists(db, item.target.collection))) {
+      await createWithOptions(db, item.target.collection, item.options);
+    }
+  }
+
+  const byBody = new Map(dataItems.map((item) => [item.bodyNamespace, item]));
+  for (const item of dataItems) if (item.result.type === 'timeseries') byBody.set(namespaceOf(item.entry), item);
+  const workers = Math.max(1, options.workers ?? DEFAULT_WORKERS);
+  const inFlight = new Set<Promise<void>>();
+  let failure: unknown;
+  const endSeen = new Set<string>();
+  const failed = new Set<string>();
+  try {
+    for await (const event of options.source.events(signal)) {
+      if (failure) break;
+      if (event.kind === 'documents') {
+        const item = byBody.get(namespaceOf(event));
+        if (!item) continue;
+        const targetCollection = item.result.type === 'timeseries' && namespaceOf(event) !== namespaceOf(item.entry)
+          ? `system.buckets.${item.target.collection}`
+          : item.target.collection;
+        const collection = client.db(item.target.db).collection(targetCollection);
+        const task = insertRawBatch(collection, event.documents, item.result.target).then(
+          (outcome) => {
+            item.result.inserted += outcome.inserted;
+            item.result.duplicates += outcome.duplicates;
+            item.result.lossyIds.push(...outcome.lossyIds);
+            options.onProgress?.({ kind: 'documents', namespace: item.result.target, documents: item.result.inserted + item.result.duplicates, bsonBytes: 0, expectedDocuments: item.result.documents });
+            if (options.strict && outcome.lossyIds.length > 0) {
+              throw new MongosafeError('CORRUPT', `${item.result.target}: ${outcome.lossyIds.length} documents use BSON types js-bson cannot write back exactly (first _id ${outcome.lossyIds[0]})`, 'restore this backup with mongorestore, which keeps legacy types, or drop --strict');
+            }
+          },
+        );
+        const tracked = task.catch((error: unknown) => {
+          failure ??= error;
+          failed.add(item.result.target);
+        }).finally(() => inFlight.delete(tracked));
+        inFlight.add(tracked);
+        if (inFlight.size >= workers) await Promise.race(inFlight);
+      } else if (event.kind === 'end-of-namespace') {
+        const item = byBody.get(namespaceOf(event));
+        if (item) endSeen.add(item.result.target);
+      }
+    }
+  } catch (error) {
+    failure ??= error;
+  }
+  await Promise.all(inFlight);
+  // Every insert has settled: a namespace is complete when its end was read and none of its batches failed.
+  if (failure) throw withProgressReport(failure, plan, new Set([...endSeen].filter((target) => !failed.has(target))));
+
+  for (const item of dataItems) {
+    if (!options.noIndexes) item.result.indexes = await createIndexes(client.db(item.target.db), item.target.collection, item.indexes);
+    item.result.status = 'restored';
+    options.onProgress?.({ kind: 'namespace-done', namespace: item.result.target, documents: item.result.inserted, bsonBytes: 0 });
+    if (item.result.lossyIds.length > 0) {
+      warnings.push(
+        `${item.result.target}: ${item.result.lossyIds.length} documents hold legacy BSON (undefined, DBPointer or duplicate keys) that js-bson cannot write back exactly, _ids ${item.result.lossyIds.slice(0, 5).join(', ')}; mongorestore restores them exactly from the same archive`,
+      );
+    }
+    if (item.result.duplicates > 0) warnings.push(`${item.result.target}: ${item.result.duplicates} documents already existed (duplicate key) and were left as they were`);
+  }
+  // Views last, once the collections they read from exist.
+  for (const item of plan.filter((i) => i.result.type === 'view')) {
+    await createWithOptions(client.db(item.target.db), item.target.collection, item.options);
+    item.result.status = 'restored';
+  }
+  signal?.throwIfAborted();
+}
+
+/** A restore that fails midway says exactly which namespaces are complete in the target. */
+function withProgressReport(error: unknown, plan: PlanItem[], completed: Set<string>): MongosafeError {
+  const done = plan.filter((item) => completed.has(item.result.target)).map((item) => item.result.target);
+  const notDone = plan.filter((item) => !completed.has(item.result.target)).map((item) => item.result.target);
+  const report = `completed: ${done.join(', ') || 'none'}; incomplete: ${notDone.join(', ') || 'none'} (indexes not built)`;
+  if (isMongosafeError(error)) {
+    return new MongosafeError(error.code, `${error.message} [${report}]`, error.hint, { cause: error });
+  }
+  return new MongosafeError('SOURCE', `restore failed: ${messageOf(error)} [${report}]`, undefined, { cause: error });
+}

@@ -1,0 +1,116 @@
+import { Readable } from 'node:stream';
+import { MongosafeError, isMongosafeError, messageOf } from '../errors.js';
+import type { Storage } from '../storage/storage.js';
+import { openBackupSource } from './backup-source.js';
+import { readCatalog, verificationKey } from './catalog.js';
+import { isBackupId, manifestKey, startedMarkerKey } from './manifest.js';
+import type { ProgressListener } from './progress.js';
+import { TOOL_VERSION } from './version.js';
+
+export interface VerifyOptions {
+  storage: Storage;
+  /** A backup id, "latest", "all", or a path to a mongodump archive or directory. */
+  ref: string;
+  /** Write a verification record beside each manifest (default true; never for files). */
+  record?: boolean;
+  signal?: AbortSignal;
+  onProgress?: ProgressListener;
+  now?: () => Date;
+}
+
+export interface VerifiedBackup {
+  /** The backup id, or the path for a file. */
+  id: string;
+  ok: boolean;
+  /** The first problem found, one line. */
+  problem?: string;
+  namespaces: number;
+  documents: number;
+  durationMs: number;
+}
+
+export interface VerifyResult {
+  ok: boolean;
+  backups: VerifiedBackup[];
+}
+
+/**
+ * Reads each backup whole: manifest, object size and sha256, and every
+ * namespace's CRC-64 and count. Problems are results, not exceptions, so
+ * `verify all` checks everything; the CLI exits 3 when any backup fails.
+ *
+ * @throws MongosafeError NOT_FOUND for an unknown id; STORAGE when the destination cannot be read.
+ */
+export async function verify(options: VerifyOptions): Promise<VerifyResult> {
+  const { storage, signal } = options;
+  const now = options.now ?? (() => new Date());
+  const backups: VerifiedBackup[] = [];
+  if (options.ref === 'all') {
+    const catalog = await readCatalog(storage, signal);
+    for (const { id } of [...catalog.complete].reverse()) backups.push(await verifyOne(id, options, now));
+    for (const { id } of catalog.incomplete) backups.push(incompleteResult(id));
+  } else if (isBackupId(options.ref) && !(await storage.head(manifestKey(options.ref), { signal }))) {
+    // A backup whose manifest is missing is a problem to report, unless nothing of it exists.
+    if (!(await hasData(storage, options.ref, signal))) {
+      throw new MongosafeError('NOT_FOUND', `backup ${options.ref} not found in ${storage.displayUrl}`, "run 'mongosafe list' to see the backups there");
+    }
+    backups.push(incompleteResult(options.ref));
+  } else {
+    backups.push(await verifyOne(options.ref, options, now));
+  }
+  return { ok: backups.every((b) => b.ok), backups };
+}
+
+async function verifyOne(ref: string, options: VerifyOptions, now: () => Date): Promise<VerifiedBackup> {
+  const started = Date.now();
+  const source = await openBackupSource(ref, () => Promise.resolve(options.storage), options.signal);
+  const id = source.id ?? ref;
+  options.onProgress?.({ kind: 'phase', phase: `verifying ${source.description}` });
+  let namespaces = 0;
+  let documents = 0;
+  let problem: string | undefined;
+  try {
+    for await (const event of source.events(options.signal)) {
+      if (event.kind === 'end-of-namespace') {
+        namespaces++;
+        documents += event.documents;
+        options.onProgress?.({ kind: 'namespace-done', namespace: `${event.db}.${event.collection}`, documents: event.documents, bsonBytes: event.bsonBytes });
+      }
+    }
+  } catch (error) {
+    if (!isMongosafeError(error, 'CORRUPT') && !isMongosafeError(error, 'NOT_FOUND')) throw error;
+    problem = error.message;
+  }
+  const result: VerifiedBackup = { id, ok: problem === undefined, problem, namespaces, documents, durationMs: Date.now() - started };
+  if (source.id && options.record !== false) await recordVerification(options.storage, source.id, result, now(), options.signal);
+  return result;
+}
+
+async function recordVerification(storage: Storage, id: string, result: VerifiedBackup, at: Date, signal?: AbortSignal): Promise<void> {
+  const record = { id, kind: 'full', at: at.toISOString(), ok: result.ok, problem: result.problem, namespaces: result.namespaces, documents: result.documents, tool: { name: 'mongosafe', version: TOOL_VERSION } };
+  try {
+    await storage.put(verificationKey(id, at, 'full'), Readable.from([Buffer.from(`${JSON.stringify(record, null, 2)}\n`)]), { ifAbsent: true, contentType: 'application/json', signal });
+  } catch (error) {
+    // A read-only destination can still be verified; the record is a convenience.
+    if (!isMongosafeError(error, 'AUTH') && !isMongosafeError(error, 'ALREADY_EXISTS')) {
+      throw new MongosafeError('STORAGE', `writing the verification record of ${id} failed: ${messageOf(error)}`, undefined, { cause: error });
+    }
+  }
+}
+
+function incompleteResult(id: string): VerifiedBackup {
+  return {
+    id,
+    ok: false,
+    problem: `backup ${id} has data but no manifest: it is incomplete (interrupted, or still running)`,
+    namespaces: 0,
+    documents: 0,
+    durationMs: 0,
+  };
+}
+
+async function hasData(storage: Storage, id: string, signal?: AbortSignal): Promise<boolean> {
+  if (await storage.head(startedMarkerKey(id), { signal })) return true;
+  for await (const _object of storage.list(`data/${id}/`, { signal })) return true;
+  return false;
+}

@@ -1,0 +1,15 @@
+/**
+ * mongosafe's public library API. The CLI and the Lambda are thin layers over
+ * these functions: options object in, plain JSON-safe result out.
+ */
+export { backup, type BackupOptions, type BackupResult } from './core/backup.js';
+export { restore, type RestoreOptions, type RestoreResult, type RestoredNamespace } from './core/restore.js';
+export { verify, type VerifyOptions, type VerifyResult, type VerifiedBackup } from './core/verify.js';
+export { list, type ListResult, type ListedBackup } from './core/list.js';
+export { inspect, type InspectResult, type InspectedNamespace } from './core/inspect.js';
+export { openBackupSource, type BackupSource } from './core/backup-source.js';
+export type { Manifest, ManifestNamespace } from './core/manifest.js';
+export type { ProgressEvent, ProgressListener, Logger } from './core/progress.js';
+export { openStorage } from './storage/registry.js';
+export type { Storage, ObjectInfo } from './storage/storage.js';
+export { MongosafeError, type ErrorCode } from './errors.js';

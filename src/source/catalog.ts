@@ -1,0 +1,95 @@
+import type { Binary, Document, MongoClient } from 'mongodb';
+import { MongosafeError } from '../errors.js';
+import { namespaceFilter } from './namespace-filter.js';
+
+/** One collection, view or timeseries collection as the server describes it. */
+export interface SourceNamespace {
+  db: string;
+  collection: string;
+  type: 'collection' | 'view' | 'timeseries';
+  /** listCollections `options`, as returned (raw BSON values kept by the caller's decode options). */
+  options: Document;
+  /** listIndexes documents, as returned; empty for views. */
+  indexes: Document[];
+  /** 32 lowercase hex digits, when the server reports one. */
+  uuid?: string;
+  /** The namespace whose documents are read: `system.buckets.X` for timeseries on servers before 8.3. */
+  dataCollection: string;
+}
+
+export interface CatalogOptions {
+  /** Databases to back up; empty = every user database. */
+  databases?: readonly string[];
+  include?: readonly string[];
+  exclude?: readonly string[];
+  /** Servers older than 8.3 keep timeseries data in system.buckets.X. */
+  bucketsHoldTimeseries: boolean;
+  signal?: AbortSignal;
+}
+
+/** Never backed up unless named: server-internal databases. */
+const INTERNAL_DATABASES = new Set(['local', 'config']);
+
+/**
+ * Lists what a backup will contain, metadata first (DESIGN.md §5). Values
+ * are read without promotion, so int32/int64/double in options and index
+ * specs keep their BSON types in the archive metadata.
+ */
+export async function readCatalog(client: MongoClient, options: CatalogOptions): Promise<SourceNamespace[]> {
+  const databases = options.databases?.length ? [...options.databases] : await userDatabases(client);
+  const selected = namespaceFilter({ include: options.include, exclude: options.exclude });
+  const result: SourceNamespace[] = [];
+  for (const dbName of databases) {
+    options.signal?.throwIfAborted();
+    const db = client.db(dbName);
+    const infos = await db.listCollections({}, { nameOnly: false, promoteValues: false, promoteLongs: false }).toArray();
+    for (const info of infos) {
+      const name = String(info.name);
+      if (!isBackedUp(name) || !selected(`${dbName}.${name}`)) continue;
+      const type = info.type === 'view' ? 'view' : info.type === 'timeseries' ? 'timeseries' : 'collection';
+      const dataCollection = type === 'timeseries' && options.bucketsHoldTimeseries ? `system.buckets.${name}` : name;
+      const indexes =
+        type === 'view'
+          ? []
+          : await db.collection(type === 'timeseries' ? dataCollection : name).listIndexes({ promoteValues: false, promoteLongs: false }).toArray();
+      result.push({
+        db: dbName,
+        collection: name,
+        type,
+        options: (info.options as Document | undefined) ?? {},
+        indexes: indexes as Document[],
+        uuid: uuidHex(info.info?.uuid as Binary | undefined),
+        dataCollection,
+      });
+    }
+  }
+  if (options.databases?.length) await assertDatabasesExist(client, options.databases);
+  return result;
+}
+
+async function userDatabases(client: MongoClient): Promise<string[]> {
+  const { databases } = await client.db('admin').admin().listDatabases({ nameOnly: true });
+  return databases.map((d) => d.name).filter((name) => !INTERNAL_DATABASES.has(name) && name !== 'admin').sort();
+}
+
+async function assertDatabasesExist(client: MongoClient, wanted: readonly string[]): Promise<void> {
+  const { databases } = await client.db('admin').admin().listDatabases({ nameOnly: true });
+  const present = new Set(databases.map((d) => d.name));
+  const missing = wanted.filter((name) => !present.has(name));
+  if (missing.length > 0) {
+    throw new MongosafeError('NOT_FOUND', `database ${missing.map((m) => `"${m}"`).join(', ')} not found on the server`, `the server has: ${[...present].sort().join(', ') || 'no databases'}`);
+  }
+}
+
+/**
+ * mongodump's rule: `system.*` collections are internal, except `system.js`
+ * (stored functions). Timeseries buckets are read through their collection.
+ */
+function isBackedUp(name: string): boolean {
+  return !name.startsWith('system.') || name === 'system.js';
+}
+
+function uuidHex(uuid: Binary | undefined): string | undefined {
+  if (!uuid || typeof uuid !== 'object' || !('buffer' in uuid)) return undefined;
+  return Buffer.from(uuid.buffer).toString('hex');
+}

@@ -1,0 +1,34 @@
+import type { MongoClient } from 'mongodb';
+
+export interface RawReadOptions {
+  signal?: AbortSignal;
+  /**
+   * Documents per server batch. Large on purpose: Atlas shared tiers allow
+   * about 100 operations per second, and every getMore is one; the server
+   * still caps each batch at 16 MiB.
+   */
+  batchSize?: number;
+}
+
+const DEFAULT_BATCH_SIZE = 100_000;
+
+/**
+ * Reads a collection as raw BSON, one server batch at a time: the driver
+ * never decodes the documents, so every BSON type passes through unchanged.
+ * Pull-based (hasNext drives getMore), so a slow consumer stalls the cursor,
+ * and a server error surfaces as an exception, never as an early end.
+ */
+export async function* readRawBatches(client: MongoClient, db: string, collection: string, options: RawReadOptions = {}): AsyncGenerator<Uint8Array[]> {
+  const cursor = client
+    .db(db)
+    .collection(collection)
+    .find({}, { raw: true, batchSize: options.batchSize ?? DEFAULT_BATCH_SIZE, signal: options.signal });
+  try {
+    while (await cursor.hasNext()) {
+      const documents = cursor.readBufferedDocuments() as unknown as Uint8Array[];
+      if (documents.length > 0) yield documents;
+    }
+  } finally {
+    await cursor.close();
+  }
+}
