@@ -56,3 +56,12 @@ export type Compression = 'gzip' | 'zstd' | 'none';
 export function namespaceOf(item: { db: string; collection: string }): string {
   return `${item.db}.${item.collection}`;
 }
+
+/**
+ * What the writer consumes: runs of raw documents of one namespace, and the signal that a
+ * namespace is complete. Both name the *body* namespace (old-style timeseries data travels
+ * as `system.buckets.X`, see SPEC.md "Prelude").
+ */
+export type ArchiveBlock =
+  | ({ kind: 'documents' } & DocumentBatch)
+  | { kind: 'end'; db: string; collection: string };

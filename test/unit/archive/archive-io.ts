@@ -1,0 +1,65 @@
+// Small stream plumbing the archive tests share: bytes in, bytes or events out.
+import { serialize, type Document } from 'bson';
+import { readArchive, type ArchiveReadResult, type ReadArchiveOptions } from '../../../src/archive/reader.js';
+import type { ArchiveEvent } from '../../../src/archive/types.js';
+
+/** Concatenates everything an async iterable of byte chunks yields. */
+export async function concatAll(chunks: AsyncIterable<Uint8Array>): Promise<Uint8Array> {
+  const parts: Uint8Array[] = [];
+  for await (const chunk of chunks) parts.push(chunk);
+  return Buffer.concat(parts);
+}
+
+/** Yields `bytes` in pieces of `size` (the last may be shorter), asynchronously. */
+export async function* chunked(bytes: Uint8Array, size: number): AsyncGenerator<Uint8Array> {
+  for (let at = 0; at < bytes.length; at += size) {
+    await Promise.resolve();
+    yield bytes.subarray(at, Math.min(bytes.length, at + size));
+  }
+}
+
+/** Reads a whole archive; returns every event and the reader's final result. */
+export async function readEverything(
+  bytes: Uint8Array,
+  chunkSize = 64 * 1024,
+  options?: ReadArchiveOptions,
+): Promise<{ events: ArchiveEvent[]; result: ArchiveReadResult }> {
+  const events: ArchiveEvent[] = [];
+  const reader = readArchive(chunked(bytes, chunkSize), options);
+  for (;;) {
+    const step = await reader.next();
+    if (step.done === true) return { events, result: step.value };
+    events.push(step.value);
+  }
+}
+
+/** The error a promise rejects with; fails the test if it resolves. */
+export async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
+  try {
+    await promise;
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected a rejection');
+}
+
+export function bsonDoc(doc: Document): Uint8Array {
+  return serialize(doc);
+}
+
+/** Documents per body namespace, as the reader delivered them. */
+export function documentsByNamespace(events: ArchiveEvent[]): Map<string, Uint8Array[]> {
+  const out = new Map<string, Uint8Array[]>();
+  for (const event of events) {
+    if (event.kind !== 'documents') continue;
+    const name = `${event.db}.${event.collection}`;
+    const list = out.get(name) ?? [];
+    list.push(...event.documents);
+    out.set(name, list);
+  }
+  return out;
+}
+
+export function hex(bytes: Uint8Array): string {
+  return Buffer.from(bytes).toString('hex');
+}
