@@ -64,7 +64,7 @@ export async function inspect(options: { ref: string; storage: () => Promise<Sto
     if (event.kind === 'header') header = event.header;
     else if (event.kind === 'prelude') {
       for (const entry of event.entries) {
-        const metadata = entry.metadata ? parseMetadataJson(entry.metadata) : { indexes: [] };
+        const metadata = entry.metadata ? parseMetadataJson(entry.metadata, namespaceOf(entry)) : { options: {}, indexes: [] };
         const ns: InspectedNamespace = {
           db: entry.db,
           collection: entry.collection,

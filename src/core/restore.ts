@@ -139,7 +139,7 @@ async function checkAndPlan(
         for (const entry of event.entries) {
           const name = namespaceOf(entry);
           if (!included(name)) continue;
-          const metadata = entry.metadata ? parseMetadataJson(entry.metadata) : { indexes: [] };
+          const metadata = entry.metadata ? parseMetadataJson(entry.metadata, namespaceOf(entry)) : { options: {}, indexes: [] };
           const type = entry.type ?? (metadata.options?.viewOn ? 'view' : 'collection');
           const target = splitNamespace(rename(name));
           const bodyNamespace = type === 'timeseries' ? `${entry.db}.system.buckets.${entry.collection}` : name;

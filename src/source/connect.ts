@@ -25,7 +25,9 @@ export async function connectSource(uri: string, options: ConnectOptions = {}): 
       ...(hasOwnTimeout ? {} : { serverSelectionTimeoutMS: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS }),
     });
   } catch (error) {
-    throw translateMongoError(error, uri, `the connection string ${where} is malformed`);
+    // The client constructor only parses: whatever it refuses is the URI's or the options' fault.
+    const translated = translateMongoError(error, uri, `the connection string ${where} is malformed`);
+    throw new MongosafeError('USAGE', translated.message, 'check the URI: mongodb://user:password@host:port/ or mongodb+srv://…', { cause: error });
   }
   try {
     await client.connect();

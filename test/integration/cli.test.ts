@@ -1,0 +1,178 @@
+import { readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { MongoClient, type Db } from 'mongodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli, type CliRun } from '../helpers/cli.js';
+import { testServices, uniqueName } from '../helpers/services.js';
+import { tempDir } from '../helpers/temp-dir.js';
+
+const services = testServices();
+let client: MongoClient;
+let db: Db;
+let work: string;
+
+/** A user's mistake ends in one line (plus a hint), a non-zero exit, and no stack trace. */
+function expectCleanError(run: CliRun, code: number, message: RegExp): void {
+  expect(run.code, run.stderr).toBe(code);
+  const lines = run.stderr.trim().split('\n');
+  expect(lines[0]).toMatch(/^mongosafe: /);
+  expect(lines[0]).toMatch(message);
+  expect(lines.length, run.stderr).toBeLessThanOrEqual(2);
+  expect(run.stderr).not.toMatch(/\n\s+at /);
+  expect(run.stdout).toBe('');
+}
+
+beforeAll(async () => {
+  client = await MongoClient.connect(services.mongodbUri);
+  db = client.db(uniqueName('cli'));
+  await db.collection('recipes').insertMany(Array.from({ length: 2000 }, (_, i) => ({ title: `recipe ${i}`, n: i })));
+  await db.collection('users').insertMany([{ name: 'mom' }, { name: 'dad' }]);
+  await db.collection('users').createIndex({ name: 1 }, { unique: true });
+  work = await tempDir();
+});
+
+afterAll(async () => {
+  await db.dropDatabase();
+  await client.close();
+});
+
+describe('the full cycle through the CLI', () => {
+  it('backup → list → verify → inspect → restore, with --json results', async () => {
+    const backup = await runCli(['backup', '--db', db.databaseName, '--json'], { MONGODB_URI: services.mongodbUri }, { cwd: work });
+    expect(backup.code, backup.stderr).toBe(0);
+    const result = JSON.parse(backup.stdout) as { id: string; manifest: { totals: { documents: number } } };
+    expect(result.manifest.totals.documents).toBe(2002);
+    expect(await readdir(join(work, 'backups', 'manifests'))).toEqual([`${result.id}.json`]);
+
+    const list = await runCli(['list'], {}, { cwd: work });
+    expect(list.code).toBe(0);
+    expect(list.stdout).toContain(result.id);
+
+    const verify = await runCli(['verify', 'latest'], {}, { cwd: work });
+    expect(verify.code, verify.stderr).toBe(0);
+    expect(verify.stdout).toMatch(/^ok /);
+
+    const listed = JSON.parse((await runCli(['list', '--json'], {}, { cwd: work })).stdout) as { backups: Array<{ id: string; verified?: { ok: boolean } }> };
+    expect(listed.backups[0]?.verified?.ok).toBe(true);
+
+    const inspect = await runCli(['inspect', result.id, '--json'], {}, { cwd: work });
+    const manifest = JSON.parse(inspect.stdout) as { id: string; ageMs: number; namespaces: unknown[] };
+    expect(manifest.id).toBe(result.id);
+    expect(manifest.namespaces).toHaveLength(2);
+    expect(manifest.ageMs).toBeGreaterThanOrEqual(0);
+
+    const target = uniqueName('cli_copy');
+    const restore = await runCli(['restore', 'latest', '--uri', services.mongodbUri, '--ns-from', `${db.databaseName}.*`, '--ns-to', `${target}.*`, '--drop'], {}, { cwd: work });
+    expect(restore.code, restore.stderr).toBe(0);
+    expect(restore.stdout).toMatch(/2,002 documents inserted/);
+    expect(await client.db(target).collection('recipes').countDocuments()).toBe(2000);
+    await client.db(target).dropDatabase();
+  });
+});
+
+describe('bad input: one actionable line and a non-zero exit', () => {
+  it.each([
+    ['an unreachable host', ['backup', '--uri', 'mongodb://127.0.0.1:1/', '--connect-timeout', '1s'], 1, /cannot connect to MongoDB at mongodb:\/\/127\.0\.0\.1:1\/.*no server answered/],
+    ['a malformed URI', ['backup', '--uri', 'mongo://nowhere'], 2, /connection string .* is malformed/],
+    ['an unknown flag', ['backup', '--bogus'], 2, /Unknown option '--bogus'/],
+    ['an unknown command', ['frobnicate'], 2, /unknown command "frobnicate"/],
+    ['a missing destination', ['list', '--from', '/nonexistent/mongosafe'], 1, /destination file:\/\/\/nonexistent\/mongosafe does not exist/],
+    ['restore without a URI', ['restore', 'latest'], 2, /needs a MongoDB connection string/],
+    ['a bad duration', ['status', '--max-age', 'soon'], 2, /duration/],
+  ])('%s', async (_name, args, code, message) => {
+    expectCleanError(await runCli(args, { MONGODB_URI: undefined }, { cwd: work }), code, message);
+  });
+
+  it('an unknown id, with a hint to list', async () => {
+    const run = await runCli(['restore', '20990101T000000Z', '--uri', services.mongodbUri], {}, { cwd: work });
+    expectCleanError(run, 1, /backup 20990101T000000Z not found/);
+    expect(run.stderr).toMatch(/mongosafe list/);
+  });
+
+  it('a random file given as an archive', async () => {
+    const file = join(work, 'random.bin');
+    await writeFile(file, Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7919) % 256)));
+    expectCleanError(await runCli(['restore', file, '--uri', services.mongodbUri], {}, { cwd: work }), 1, /not a mongodump archive/);
+    expectCleanError(await runCli(['inspect', file], {}, { cwd: work }), 1, /not a mongodump archive/);
+  });
+});
+
+describe('damaged backups are detected and refused', () => {
+  let dest: string;
+  let id: string;
+  let archivePath: string;
+  let pristine: Buffer;
+  const targetName = uniqueName('precious');
+
+  beforeAll(async () => {
+    dest = await tempDir();
+    const run = await runCli(['backup', '--db', db.databaseName, '--to', dest, '--json'], { MONGODB_URI: services.mongodbUri });
+    expect(run.code, run.stderr).toBe(0);
+    const result = JSON.parse(run.stdout) as { id: string; manifest: { archive: { key: string } } };
+    id = result.id;
+    archivePath = join(dest, result.manifest.archive.key);
+    pristine = await readFile(archivePath);
+    await client.db(targetName).collection('recipes').insertOne({ precious: true });
+  });
+
+  afterAll(() => client.db(targetName).dropDatabase());
+
+  async function expectRefusedAndTargetUntouched(): Promise<void> {
+    const verify = await runCli(['verify', id, '--from', dest]);
+    expect(verify.code, verify.stdout + verify.stderr).toBe(3);
+    expect(verify.stdout).toMatch(/^FAILED/);
+    const restore = await runCli(['restore', id, '--from', dest, '--uri', services.mongodbUri, '--drop', '--ns-from', `${db.databaseName}.*`, '--ns-to', `${targetName}.*`]);
+    expect(restore.code).toBe(1);
+    expect(restore.stderr).toMatch(/refusing to restore|not found/);
+    const docs = await client.db(targetName).collection('recipes').find({}, { projection: { _id: 0 } }).toArray();
+    expect(docs).toEqual([{ precious: true }]);
+  }
+
+  it('a flipped bit', async () => {
+    const damaged = Buffer.from(pristine);
+    const at = Math.floor(damaged.length / 2);
+    damaged[at] = (damaged[at] ?? 0) ^ 0x10;
+    await writeFile(archivePath, damaged);
+    await expectRefusedAndTargetUntouched();
+    await writeFile(archivePath, pristine);
+  });
+
+  it('a truncated archive', async () => {
+    await writeFile(archivePath, pristine.subarray(0, Math.floor(pristine.length * 0.7)));
+    await expectRefusedAndTargetUntouched();
+    await writeFile(archivePath, pristine);
+  });
+
+  it('a missing manifest', async () => {
+    const manifest = join(dest, 'manifests', `${id}.json`);
+    const saved = await readFile(manifest);
+    await rm(manifest);
+    const verify = await runCli(['verify', id, '--from', dest]);
+    expect(verify.code).toBe(3);
+    expect(verify.stdout).toMatch(/no manifest/);
+    await expectRefusedAndTargetUntouched();
+    await writeFile(manifest, saved);
+    expect((await runCli(['verify', id, '--from', dest])).code).toBe(0);
+  });
+});
+
+describe('secrets', () => {
+  const canary = 'canary-7f3a';
+
+  it('the password never reaches output, errors, --debug or the manifest', async () => {
+    const host = services.mongodbUri.replace(/^mongodb:\/\//, '');
+    const dest = await tempDir();
+    const failing = await runCli(['backup', '--uri', `mongodb://mom:${canary}@127.0.0.1:1/`, '--connect-timeout', '1s', '--debug', '--to', dest]);
+    expect(failing.code).toBe(1);
+    expect(failing.stdout + failing.stderr).not.toContain(canary);
+    if (services.serverKind !== 'ferretdb') return;
+    // FerretDB on SQLite accepts any PLAIN credentials: a successful backup with a password.
+    const uri = `mongodb://mom:${canary}@${host}${host.includes('?') ? '&' : '?'}authMechanism=PLAIN`;
+    const ok = await runCli(['backup', '--uri', uri, '--db', db.databaseName, '--to', dest, '--debug', '--json']);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(ok.stdout + ok.stderr).not.toContain(canary);
+    for (const file of await readdir(join(dest, 'manifests'))) {
+      expect(await readFile(join(dest, 'manifests', file), 'utf8')).not.toContain(canary);
+    }
+  });
+});
