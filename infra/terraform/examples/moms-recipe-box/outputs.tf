@@ -1,0 +1,29 @@
+output "bucket_name" {
+  description = "The backup bucket."
+  value       = module.mongodb_backup.bucket_name
+}
+
+output "destination" {
+  description = "For `mongosafe list --from ...`."
+  value       = module.mongodb_backup.destination
+}
+
+output "function_name" {
+  description = "For `aws lambda invoke --function-name ...`."
+  value       = module.mongodb_backup.function_name
+}
+
+output "log_group_name" {
+  description = "For `aws logs tail ...`."
+  value       = module.mongodb_backup.log_group_name
+}
+
+output "alarm_topic_arn" {
+  description = "The alarm topic."
+  value       = module.mongodb_backup.alarm_topic_arn
+}
+
+output "schedule_arn" {
+  description = "The nightly schedule."
+  value       = module.mongodb_backup.schedule_arn
+}

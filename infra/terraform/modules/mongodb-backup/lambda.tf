@@ -1,0 +1,71 @@
+# Created before the function so that Lambda never creates it without a retention.
+resource "aws_cloudwatch_log_group" "lambda" {
+  #checkov:skip=CKV_AWS_338:Retention is a variable (log_retention_days, default 90): the logs hold run summaries, while the backups' own record is the manifests in S3.
+  #checkov:skip=CKV_AWS_158:The logs carry no data and no secret (mongosafe redacts connection strings before logging); the service's default encryption at rest applies.
+  name              = "/aws/lambda/${var.name}"
+  retention_in_days = var.log_retention_days
+  tags              = var.tags
+}
+
+locals {
+  # The connection string is NOT here: the handler fetches it from Secrets Manager
+  # on every run, so it is neither in the console nor in Terraform state.
+  lambda_env = {
+    DESTINATION        = local.destination
+    MONGODB_URI_SECRET = local.secret_ref
+    DATABASES          = join(",", var.databases)
+    VERIFY             = var.verify
+    NOTIFY_TOPIC_ARN   = aws_sns_topic.alarms.arn
+  }
+
+  # KEEP_LAST, KEEP_DAILY, ...: set only for the rules given (an unset rule is not
+  # the same as keeping 0).
+  keep_env = { for rule, n in var.keep : "KEEP_${upper(rule)}" => tostring(n) if n != null }
+}
+
+resource "aws_lambda_function" "backup" {
+  #checkov:skip=CKV_AWS_117:No VPC: Atlas (and most hosted MongoDB) is reached over the internet with TLS, and a VPC would need a NAT gateway (~$32/month) for that.
+  #checkov:skip=CKV_AWS_50:No X-Ray: one run a day, timed by the BackupDurationSeconds metric and the logs; X-Ray would need a "*" resource grant.
+  #checkov:skip=CKV_AWS_272:No code signing: the zip is built from this repository by `npm run package:lambda` and pinned by source_code_hash.
+  #checkov:skip=CKV_AWS_173:The environment holds no secret (only the secret's ARN); Lambda encrypts it at rest with its service key.
+  function_name = var.name
+  description   = "mongosafe: backs up MongoDB to ${local.destination}"
+  role          = aws_iam_role.lambda.arn
+
+  filename         = var.lambda_zip_path
+  source_code_hash = filebase64sha256(var.lambda_zip_path)
+  # esbuild bundles src/lambda/handler.ts into index.mjs, exporting `handler`.
+  handler       = "index.handler"
+  runtime       = var.runtime
+  architectures = ["arm64"]
+  memory_size   = var.memory_size
+  # Lambda's maximum; the handler aborts cleanly a minute before it (STYLE.md, Lambda).
+  timeout = 900
+
+  # One run at a time: a retry or a drill that overlaps a backup waits (throttled
+  # asynchronous invocations are retried by Lambda) instead of racing it.
+  reserved_concurrent_executions = 1
+
+  environment {
+    variables = merge(local.lambda_env, local.keep_env)
+  }
+
+  # Invocations that still fail after lambda_retry_attempts land here (and raise an alarm).
+  dead_letter_config {
+    target_arn = aws_sqs_queue.dead_letters.arn
+  }
+
+  tags = var.tags
+
+  depends_on = [
+    aws_cloudwatch_log_group.lambda,
+    aws_iam_role_policy.lambda,
+  ]
+}
+
+resource "aws_lambda_function_event_invoke_config" "backup" {
+  function_name          = aws_lambda_function.backup.function_name
+  maximum_retry_attempts = var.lambda_retry_attempts
+  # Lambda's own maximum (6 h): long enough for a throttled invocation to wait out a run in progress.
+  maximum_event_age_in_seconds = 21600
+}

@@ -1,0 +1,59 @@
+output "bucket_name" {
+  description = "Name of the backup bucket."
+  value       = aws_s3_bucket.backups.bucket
+}
+
+output "bucket_arn" {
+  description = "ARN of the backup bucket."
+  value       = aws_s3_bucket.backups.arn
+}
+
+output "destination" {
+  description = "The mongosafe destination URL, for `mongosafe list --from ...` and `restore --from ...`."
+  value       = local.destination
+}
+
+output "function_name" {
+  description = "Name of the backup Lambda function (for `aws lambda invoke`)."
+  value       = aws_lambda_function.backup.function_name
+}
+
+output "function_arn" {
+  description = "ARN of the backup Lambda function."
+  value       = aws_lambda_function.backup.arn
+}
+
+output "lambda_role_arn" {
+  description = "ARN of the function's execution role."
+  value       = aws_iam_role.lambda.arn
+}
+
+output "log_group_name" {
+  description = "CloudWatch log group of the function."
+  value       = aws_cloudwatch_log_group.lambda.name
+}
+
+output "alarm_topic_arn" {
+  description = "SNS topic that receives the alarms (subscribe more endpoints to it)."
+  value       = aws_sns_topic.alarms.arn
+}
+
+output "dead_letter_queue_url" {
+  description = "URL of the dead-letter queue for invocations that failed or were never delivered."
+  value       = aws_sqs_queue.dead_letters.url
+}
+
+output "schedule_arn" {
+  description = "ARN of the nightly backup schedule."
+  value       = aws_scheduler_schedule.this["backup"].arn
+}
+
+output "drill_schedule_arn" {
+  description = "ARN of the restore-drill schedule, or null when there is none."
+  value       = try(aws_scheduler_schedule.this["drill"].arn, null)
+}
+
+output "secret_arn" {
+  description = "ARN of the secret the function reads the connection string from."
+  value       = local.secret_arn
+}

@@ -1,0 +1,175 @@
+resource "aws_s3_bucket" "backups" {
+  #checkov:skip=CKV_AWS_144:Cross-region replication doubles the storage bill of a small backup set; add it outside the module where a second region is required.
+  #checkov:skip=CKV2_AWS_62:Nothing consumes object events: success is reported by the BackupSucceeded metric and failures by the alarms.
+  #checkov:skip=CKV_AWS_145:SSE-S3 (AES256) is the default for cost; set kms_key_arn for SSE-KMS with a Bucket Key.
+  #checkov:skip=CKV_AWS_18:Access logging is optional (access_log_bucket): a log bucket of its own would cost more than the backups at the intended size.
+  bucket = var.bucket_name
+  # Object Lock can only be enabled when the bucket is created.
+  object_lock_enabled = var.object_lock != null
+  tags                = var.tags
+}
+
+resource "aws_s3_bucket_public_access_block" "backups" {
+  bucket = aws_s3_bucket.backups.id
+
+  block_public_acls       = true
+  block_public_policy     = true
+  ignore_public_acls      = true
+  restrict_public_buckets = true
+}
+
+# ACLs off: the bucket owner owns every object, whoever wrote it.
+resource "aws_s3_bucket_ownership_controls" "backups" {
+  bucket = aws_s3_bucket.backups.id
+
+  rule {
+    object_ownership = "BucketOwnerEnforced"
+  }
+}
+
+# Versioning turns a prune or an overwrite into a recoverable delete marker for
+# noncurrent_version_expiration_days; the function may delete objects but has no
+# s3:DeleteObjectVersion, so it cannot erase a backup for good.
+resource "aws_s3_bucket_versioning" "backups" {
+  bucket = aws_s3_bucket.backups.id
+
+  versioning_configuration {
+    status = "Enabled"
+  }
+}
+
+resource "aws_s3_bucket_server_side_encryption_configuration" "backups" {
+  bucket = aws_s3_bucket.backups.id
+
+  rule {
+    apply_server_side_encryption_by_default {
+      sse_algorithm     = var.kms_key_arn == null ? "AES256" : "aws:kms"
+      kms_master_key_id = var.kms_key_arn
+    }
+    # A Bucket Key cuts KMS requests (and their cost) by up to 99%; ignored for AES256.
+    bucket_key_enabled = var.kms_key_arn != null
+  }
+}
+
+data "aws_iam_policy_document" "bucket" {
+  statement {
+    sid     = "DenyInsecureTransport"
+    effect  = "Deny"
+    actions = ["s3:*"]
+    resources = [
+      aws_s3_bucket.backups.arn,
+      "${aws_s3_bucket.backups.arn}/*",
+    ]
+
+    principals {
+      type        = "*"
+      identifiers = ["*"]
+    }
+
+    condition {
+      test     = "Bool"
+      variable = "aws:SecureTransport"
+      values   = ["false"]
+    }
+  }
+}
+
+resource "aws_s3_bucket_policy" "backups" {
+  bucket = aws_s3_bucket.backups.id
+  policy = data.aws_iam_policy_document.bucket.json
+
+  # S3 rejects a policy while the public access block is being applied.
+  depends_on = [aws_s3_bucket_public_access_block.backups]
+}
+
+# Archives (data/) move to cheaper tiers; manifests stay in STANDARD so that
+# `list` and `verify` never wait on a Glacier restore (DESIGN.md §3).
+resource "aws_s3_bucket_lifecycle_configuration" "backups" {
+  bucket = aws_s3_bucket.backups.id
+
+  rule {
+    id     = "data"
+    status = "Enabled"
+
+    filter {
+      prefix = local.data_prefix
+    }
+
+    transition {
+      days          = var.transition_to_ia_days
+      storage_class = "STANDARD_IA"
+    }
+
+    transition {
+      days          = var.transition_to_glacier_days
+      storage_class = "GLACIER"
+    }
+
+    # One day after the manifest: mongosafe deletes a backup manifest first, so a
+    # listed backup never points at an archive that is already gone.
+    expiration {
+      days = var.expiration_days + 1
+    }
+  }
+
+  rule {
+    id     = "manifests"
+    status = "Enabled"
+
+    filter {
+      prefix = local.manifests_prefix
+    }
+
+    expiration {
+      days = var.expiration_days
+    }
+  }
+
+  # Whole bucket: uploads that never completed (a crashed run), versions that a
+  # prune or an expiry turned noncurrent, and the delete markers left after them.
+  rule {
+    id     = "housekeeping"
+    status = "Enabled"
+
+    filter {
+      prefix = ""
+    }
+
+    noncurrent_version_expiration {
+      noncurrent_days = var.noncurrent_version_expiration_days
+    }
+
+    abort_incomplete_multipart_upload {
+      days_after_initiation = var.abort_incomplete_multipart_upload_days
+    }
+
+    expiration {
+      expired_object_delete_marker = true
+    }
+  }
+
+  # Noncurrent-version rules need versioning in place first.
+  depends_on = [aws_s3_bucket_versioning.backups]
+}
+
+resource "aws_s3_bucket_object_lock_configuration" "backups" {
+  count  = var.object_lock == null ? 0 : 1
+  bucket = aws_s3_bucket.backups.id
+
+  rule {
+    default_retention {
+      mode = var.object_lock.mode
+      days = var.object_lock.days
+    }
+  }
+
+  depends_on = [aws_s3_bucket_versioning.backups]
+}
+
+resource "aws_s3_bucket_logging" "backups" {
+  count  = var.access_log_bucket == null ? 0 : 1
+  bucket = aws_s3_bucket.backups.id
+
+  target_bucket = var.access_log_bucket
+  target_prefix = "${var.bucket_name}/"
+}

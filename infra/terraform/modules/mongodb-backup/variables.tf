@@ -1,0 +1,344 @@
+# ---------------------------------------------------------------- naming
+
+variable "name" {
+  description = "Name of the Lambda function; also the prefix of every other resource this module names (roles, queue, topic, alarms, schedules)."
+  type        = string
+  default     = "mongodb-backup"
+
+  validation {
+    # 46 characters leaves room for the longest suffix ("-backup-heartbeat", 17) within IAM's 64.
+    condition     = can(regex("^[A-Za-z0-9_-]{1,46}$", var.name))
+    error_message = "name must be 1-46 letters, digits, '-' or '_'."
+  }
+}
+
+variable "tags" {
+  description = "Tags added to every resource that takes tags."
+  type        = map(string)
+  default     = {}
+}
+
+# ---------------------------------------------------------------- bucket
+
+variable "bucket_name" {
+  description = "Name of the S3 bucket this module creates for the backups."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", var.bucket_name))
+    error_message = "bucket_name must be a valid S3 bucket name: 3-63 lowercase letters, digits, '.' or '-'."
+  }
+}
+
+variable "prefix" {
+  description = "Key prefix inside the bucket under which mongosafe writes data/ and manifests/ (\"\" = the bucket root)."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = !startswith(var.prefix, "/") && !strcontains(var.prefix, "//")
+    error_message = "prefix must not start with '/' nor contain '//'."
+  }
+}
+
+variable "kms_key_arn" {
+  description = "ARN of a customer managed KMS key for the bucket (SSE-KMS with an S3 Bucket Key). null = SSE-S3 (AES256)."
+  type        = string
+  default     = null
+}
+
+variable "object_lock" {
+  description = "Default Object Lock retention for new backup objects, or null for none. Object Lock can only be turned on when the bucket is created and never turned off; COMPLIANCE mode cannot be shortened by anyone, the root user included."
+  type = object({
+    mode = string
+    days = number
+  })
+  default = null
+
+  validation {
+    condition     = var.object_lock == null || try(contains(["GOVERNANCE", "COMPLIANCE"], var.object_lock.mode) && var.object_lock.days >= 1, false)
+    error_message = "object_lock.mode must be GOVERNANCE or COMPLIANCE and object_lock.days at least 1."
+  }
+}
+
+variable "access_log_bucket" {
+  description = "Name of an existing bucket that receives S3 server access logs for the backup bucket, or null for none."
+  type        = string
+  default     = null
+}
+
+# ---------------------------------------------------------------- lifecycle
+
+variable "transition_to_ia_days" {
+  description = "Days after which a backup archive (data/) moves to STANDARD_IA."
+  type        = number
+  default     = 30
+
+  validation {
+    # S3 rejects a STANDARD_IA transition earlier than 30 days.
+    condition     = var.transition_to_ia_days >= 30
+    error_message = "transition_to_ia_days must be at least 30 (S3's minimum for STANDARD_IA)."
+  }
+}
+
+variable "transition_to_glacier_days" {
+  description = "Days after which a backup archive (data/) moves to GLACIER (Flexible Retrieval)."
+  type        = number
+  default     = 90
+
+  validation {
+    # S3 requires an object to stay 30 days in STANDARD_IA before the next transition.
+    condition     = var.transition_to_glacier_days >= var.transition_to_ia_days + 30
+    error_message = "transition_to_glacier_days must be at least transition_to_ia_days + 30 (STANDARD_IA's minimum stay)."
+  }
+}
+
+variable "expiration_days" {
+  description = "Days after which a backup expires: its manifest on this day, its archive one day later (deletes go manifest first, as mongosafe's own prune does)."
+  type        = number
+  default     = 365
+
+  validation {
+    condition     = var.expiration_days > var.transition_to_glacier_days
+    error_message = "expiration_days must be greater than transition_to_glacier_days (GLACIER also bills 90 days at least)."
+  }
+}
+
+variable "noncurrent_version_expiration_days" {
+  description = "Days a deleted or overwritten object version is kept before it is removed for good (the undo window for prune and for mistakes)."
+  type        = number
+  default     = 30
+
+  validation {
+    condition     = var.noncurrent_version_expiration_days >= 1
+    error_message = "noncurrent_version_expiration_days must be at least 1."
+  }
+}
+
+variable "abort_incomplete_multipart_upload_days" {
+  description = "Days after which S3 discards the parts of a multipart upload that was never completed (a crashed backup)."
+  type        = number
+  default     = 2
+
+  validation {
+    condition     = var.abort_incomplete_multipart_upload_days >= 1
+    error_message = "abort_incomplete_multipart_upload_days must be at least 1."
+  }
+}
+
+# ---------------------------------------------------------------- secret
+
+variable "mongodb_uri_secret_arn" {
+  description = "ARN of an existing Secrets Manager secret that holds the connection string (e.g. moms-recipe-secrets). Leave null when create_secret = true."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = (var.mongodb_uri_secret_arn != null) != var.create_secret
+    error_message = "Give either mongodb_uri_secret_arn (an existing secret) or create_secret = true, not both and not neither."
+  }
+}
+
+variable "mongodb_uri_secret_key" {
+  description = "JSON key inside the secret whose value is the connection string; null when the secret's whole value is the string."
+  type        = string
+  default     = "MONGODB_URI"
+}
+
+variable "create_secret" {
+  description = "Create an empty secret (its container only) named secret_name; you put the connection string into it yourself, so it never enters Terraform state."
+  type        = bool
+  default     = false
+}
+
+variable "secret_name" {
+  description = "Name of the secret created when create_secret = true."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = !var.create_secret || var.secret_name != null
+    error_message = "secret_name is required when create_secret = true."
+  }
+}
+
+variable "secret_kms_key_arn" {
+  description = "ARN of the customer managed KMS key that encrypts the secret (for a created secret, the key to use). null = the AWS managed key aws/secretsmanager."
+  type        = string
+  default     = null
+}
+
+# ---------------------------------------------------------------- function
+
+variable "lambda_zip_path" {
+  description = "Path of the bundle written by `npm run package:lambda` (dist/lambda.zip), relative to the directory where terraform runs."
+  type        = string
+
+  validation {
+    condition     = fileexists(var.lambda_zip_path)
+    error_message = "lambda_zip_path does not name a file: run `npm run package:lambda` first, or pass the path of dist/lambda.zip."
+  }
+}
+
+variable "runtime" {
+  description = "Lambda runtime."
+  type        = string
+  default     = "nodejs22.x"
+
+  validation {
+    # Deprecation dates (AWS): nodejs22.x 2027-04-30, nodejs24.x 2028-04-30.
+    condition     = contains(["nodejs22.x", "nodejs24.x"], var.runtime)
+    error_message = "runtime must be nodejs22.x or nodejs24.x."
+  }
+}
+
+variable "memory_size" {
+  description = "Lambda memory in MB; CPU and network bandwidth grow with it."
+  type        = number
+  default     = 1024
+
+  validation {
+    condition     = var.memory_size >= 128 && var.memory_size <= 10240
+    error_message = "memory_size must be between 128 and 10240 MB."
+  }
+}
+
+variable "databases" {
+  description = "Databases to back up; [] = every user database."
+  type        = list(string)
+  default     = []
+}
+
+variable "verify" {
+  description = "What the function checks after each backup: \"full\" reads the archive back (sha256, CRC and counts per namespace), \"none\" skips it."
+  type        = string
+  default     = "full"
+
+  validation {
+    condition     = contains(["none", "full"], var.verify)
+    error_message = "verify must be \"none\" or \"full\"."
+  }
+}
+
+variable "keep" {
+  description = "Retention applied by a prune after each successful backup: keep the `last` N backups and one for each of the last N days, weeks, months and years (grandfather-father-son, UTC). Omitted rules are not applied; {} = no prune. The lifecycle expiry still removes anything older than expiration_days."
+  type = object({
+    last    = optional(number)
+    daily   = optional(number)
+    weekly  = optional(number)
+    monthly = optional(number)
+    yearly  = optional(number)
+  })
+  default = {}
+
+  validation {
+    condition     = alltrue([for n in values(var.keep) : n == null ? true : n >= 1 && floor(n) == n])
+    error_message = "Each keep rule must be a whole number of at least 1 (leave a rule out rather than setting it to 0)."
+  }
+}
+
+variable "lambda_retry_attempts" {
+  description = "How often Lambda retries a failed asynchronous (scheduled) invocation, 0-2; a retry of the same scheduled run is idempotent."
+  type        = number
+  default     = 1
+
+  validation {
+    condition     = var.lambda_retry_attempts >= 0 && var.lambda_retry_attempts <= 2
+    error_message = "lambda_retry_attempts must be 0, 1 or 2."
+  }
+}
+
+variable "log_retention_days" {
+  description = "Days CloudWatch keeps the function's logs."
+  type        = number
+  default     = 90
+
+  validation {
+    condition     = contains([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.log_retention_days)
+    error_message = "log_retention_days must be one of the values CloudWatch Logs accepts (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653)."
+  }
+}
+
+# ---------------------------------------------------------------- schedule
+
+variable "schedule_expression" {
+  description = "When the backup runs (EventBridge Scheduler cron() or rate() expression)."
+  type        = string
+  default     = "cron(0 3 * * ? *)"
+
+  validation {
+    condition     = can(regex("^(cron|rate)\\(.+\\)$", var.schedule_expression))
+    error_message = "schedule_expression must be a cron(...) or rate(...) expression."
+  }
+}
+
+variable "schedule_timezone" {
+  description = "IANA time zone in which schedule_expression and drill_schedule_expression are read."
+  type        = string
+  default     = "UTC"
+}
+
+variable "schedule_enabled" {
+  description = "false pauses the schedules without destroying anything."
+  type        = bool
+  default     = true
+}
+
+variable "drill_schedule_expression" {
+  description = "When to run a restore drill (verify --deep of the newest backup), e.g. \"cron(0 5 ? * SUN *)\"; null = no drill."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.drill_schedule_expression == null || can(regex("^(cron|rate)\\(.+\\)$", var.drill_schedule_expression))
+    error_message = "drill_schedule_expression must be null or a cron(...) or rate(...) expression."
+  }
+}
+
+variable "scheduler_retry_attempts" {
+  description = "How often EventBridge Scheduler retries delivering an invocation that Lambda did not accept (0-185)."
+  type        = number
+  default     = 3
+
+  validation {
+    condition     = var.scheduler_retry_attempts >= 0 && var.scheduler_retry_attempts <= 185
+    error_message = "scheduler_retry_attempts must be between 0 and 185."
+  }
+}
+
+variable "scheduler_max_event_age_seconds" {
+  description = "How long EventBridge Scheduler keeps trying to deliver one invocation (60-86400 s) before it goes to the dead-letter queue."
+  type        = number
+  default     = 3600
+
+  validation {
+    condition     = var.scheduler_max_event_age_seconds >= 60 && var.scheduler_max_event_age_seconds <= 86400
+    error_message = "scheduler_max_event_age_seconds must be between 60 and 86400."
+  }
+}
+
+# ---------------------------------------------------------------- alarms
+
+variable "alarm_email" {
+  description = "Email address subscribed to the alarm topic (the subscription must be confirmed from the email); null = subscribe nothing."
+  type        = string
+  default     = null
+}
+
+variable "sns_kms_key_arn" {
+  description = "ARN of a customer managed KMS key for the alarm topic, or null for no encryption at rest. Its key policy must let cloudwatch.amazonaws.com use kms:Decrypt and kms:GenerateDataKey*; the AWS managed key alias/aws/sns cannot, and alarms would then fail to notify."
+  type        = string
+  default     = null
+}
+
+variable "heartbeat_max_age_hours" {
+  description = "The heartbeat alarm fires when no backup has succeeded for this many hours. Make it the schedule's interval plus a margin (26 for a daily run)."
+  type        = number
+  default     = 26
+
+  validation {
+    # CloudWatch caps an alarm's window at 7 days (168 one-hour periods).
+    condition     = var.heartbeat_max_age_hours >= 2 && var.heartbeat_max_age_hours <= 168
+    error_message = "heartbeat_max_age_hours must be between 2 and 168."
+  }
+}

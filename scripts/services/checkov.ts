@@ -1,0 +1,87 @@
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { cacheDir } from './paths.js';
+import { hasCommand, run } from './process.js';
+
+/** Pinned: a new checkov release adds checks, and the module's skips name the ones it answers. */
+export const CHECKOV_VERSION = '3.3.30';
+
+/**
+ * checkov (PyPI) in a virtualenv in the shared cache, built in place (a venv
+ * cannot be moved) and marked complete last, as for moto.
+ */
+export async function installCheckov(log: (line: string) => void): Promise<string> {
+  const venv = join(cacheDir(), `checkov-${CHECKOV_VERSION}`, 'venv');
+  const checkov = join(venv, 'bin', 'checkov');
+  const complete = join(venv, '.complete');
+  if (existsSync(complete)) return checkov;
+  if (!(await hasCommand('python3'))) {
+    throw new Error('Python 3 with venv is needed for the Terraform static analysis (checkov): install python3 and python3-venv.');
+  }
+  log(`installing checkov ${CHECKOV_VERSION} into a virtualenv (first time only)…`);
+  rmSync(venv, { recursive: true, force: true });
+  mkdirSync(join(venv, '..'), { recursive: true });
+  await run('python3', ['-m', 'venv', venv]);
+  await run(join(venv, 'bin', 'pip'), ['install', '--quiet', '--disable-pip-version-check', `checkov==${CHECKOV_VERSION}`]);
+  writeFileSync(complete, '');
+  return checkov;
+}
+
+export interface CheckovFinding {
+  checkId: string;
+  name: string;
+  resource: string;
+  file: string;
+  /** The justification written after `#checkov:skip=ID:` (skipped checks only). */
+  reason?: string;
+}
+
+export interface CheckovReport {
+  version: string;
+  passed: number;
+  parsingErrors: number;
+  failed: CheckovFinding[];
+  skipped: CheckovFinding[];
+}
+
+interface RawCheck {
+  check_id: string;
+  check_name: string;
+  resource: string;
+  file_path: string;
+  check_result: { suppress_comment?: string };
+}
+
+interface RawReport {
+  summary: { passed: number; parsing_errors: number; checkov_version: string };
+  results: { failed_checks: RawCheck[]; skipped_checks: RawCheck[] };
+}
+
+const toFinding = (c: RawCheck): CheckovFinding => ({
+  checkId: c.check_id,
+  name: c.check_name,
+  resource: c.resource,
+  file: c.file_path,
+  ...(c.check_result.suppress_comment ? { reason: c.check_result.suppress_comment } : {}),
+});
+
+/**
+ * Scans the Terraform under `dir` with no network use: no Prisma Cloud
+ * download, no guideline mapping, no GitHub settings fetch, no module download.
+ */
+export async function runCheckov(checkov: string, dir: string): Promise<CheckovReport> {
+  const output = await run(
+    checkov,
+    ['--directory', dir, '--framework', 'terraform', '--output', 'json', '--compact', '--skip-download', '--download-external-modules', 'false', '--soft-fail'],
+    { env: { ...process.env, BC_SKIP_MAPPING: 'TRUE', CKV_GITHUB_CONFIG_FETCH_DATA: 'False', LOG_LEVEL: 'WARNING' } },
+  );
+  // checkov prints its JSON report last; anything before it is log noise.
+  const raw = JSON.parse(output.slice(output.indexOf('{'))) as RawReport;
+  return {
+    version: raw.summary.checkov_version,
+    passed: raw.summary.passed,
+    parsingErrors: raw.summary.parsing_errors,
+    failed: raw.results.failed_checks.map(toFinding),
+    skipped: raw.results.skipped_checks.map(toFinding),
+  };
+}

@@ -1,0 +1,622 @@
+// The Terraform module's guarantees, checked offline: the AWS provider cannot be
+// downloaded here, so `terraform validate` is out of reach. Instead every .tf
+// file is parsed (@cdktf/hcl2json) and the properties that matter are asserted;
+// where a terraform (or tofu) binary exists, `fmt -check` runs, and the variable
+// validations and the key locals are evaluated for real in a root module made of
+// variables.tf alone (no resources, so no provider is needed).
+import { copyFile, readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { REPO_ROOT } from '../../../scripts/services/paths.js';
+import { tempDir } from '../../helpers/temp-dir.js';
+import {
+  allStrings,
+  block,
+  blocks,
+  dynamicContents,
+  findTerraformBinary,
+  get,
+  isHcl,
+  listTfFiles,
+  loadTerraform,
+  runTerraform,
+  strings,
+  toHclSource,
+  type Hcl,
+  type TerraformConfig,
+} from './terraform-config.js';
+
+const TERRAFORM_ROOT = join(REPO_ROOT, 'infra/terraform');
+const MODULE_DIR = join(TERRAFORM_ROOT, 'modules/mongodb-backup');
+const EXAMPLE_DIR = join(TERRAFORM_ROOT, 'examples/moms-recipe-box');
+
+let mod: TerraformConfig;
+let example: TerraformConfig;
+
+beforeAll(async () => {
+  [mod, example] = await Promise.all([loadTerraform(MODULE_DIR), loadTerraform(EXAMPLE_DIR)]);
+});
+
+const resource = (key: string): Hcl => get(mod.resources, key);
+const data = (key: string): Hcl => get(mod.data, key);
+const variableDefault = (name: string): unknown => get(mod.variables, name).default;
+const local = (name: string): unknown => {
+  if (!(name in mod.locals)) throw new Error(`local.${name} is not defined`);
+  return mod.locals[name];
+};
+
+/** "${var.x}" → the default of var.x; "${local.y}" → local y, resolved again; literals as they are. */
+function resolve(value: unknown): unknown {
+  if (typeof value !== 'string') return value;
+  const variable = /^\$\{var\.(\w+)\}$/.exec(value);
+  if (variable) return variableDefault(variable[1] as string);
+  const loc = /^\$\{local\.(\w+)\}$/.exec(value);
+  if (loc) return resolve(local(loc[1] as string));
+  return value;
+}
+
+/** A module variable's validation conditions, joined. */
+const conditions = (name: string): string =>
+  blocks(get(mod.variables, name), 'validation')
+    .map((v) => String(v.condition))
+    .join('\n');
+
+describe('files', () => {
+  it('parses every .tf file under infra/terraform', async () => {
+    const files = await listTfFiles(TERRAFORM_ROOT);
+    expect(files.length).toBeGreaterThanOrEqual(mod.files.length + example.files.length);
+    expect(mod.files).toEqual(
+      expect.arrayContaining(['versions.tf', 'variables.tf', 'main.tf', 's3.tf', 'lambda.tf', 'iam.tf', 'schedule.tf', 'alarms.tf', 'outputs.tf']),
+    );
+  });
+
+  it('requires the hashicorp/aws provider 6.x and no other provider, in the module and the example', () => {
+    for (const config of [mod, example]) {
+      const required = config.terraform.flatMap((t) => blocks(t, 'required_providers'));
+      expect(required).toHaveLength(1);
+      expect(required[0]).toEqual({ aws: { source: 'hashicorp/aws', version: '>= 6.20, < 7.0' } });
+      const types = [...config.resources.keys(), ...config.data.keys()].map((key) => key.split('.')[0]);
+      expect(types.filter((type) => !type?.startsWith('aws_'))).toEqual([]);
+    }
+  });
+});
+
+describe('references (what `terraform validate` would catch)', () => {
+  function references(config: TerraformConfig): { kind: string; name: string }[] {
+    const found: { kind: string; name: string }[] = [];
+    const everything = [
+      ...config.resources.values(),
+      ...config.data.values(),
+      ...config.outputs.values(),
+      ...config.modules.values(),
+      ...config.providers.values(),
+      config.locals,
+      ...config.variables.values(),
+    ];
+    for (const text of allStrings(everything).filter((s) => s.includes('${'))) {
+      for (const m of text.matchAll(/(?<![\w.])var\.(\w+)/g)) found.push({ kind: 'var', name: m[1] as string });
+      for (const m of text.matchAll(/(?<![\w.])local\.(\w+)/g)) found.push({ kind: 'local', name: m[1] as string });
+      for (const m of text.matchAll(/(?<![\w.])data\.(aws_\w+)\.(\w+)/g)) found.push({ kind: 'data', name: `${m[1]}.${m[2]}` });
+      for (const m of text.matchAll(/(?<![\w.])(aws_\w+)\.(\w+)/g)) found.push({ kind: 'resource', name: `${m[1]}.${m[2]}` });
+      for (const m of text.matchAll(/(?<![\w.])module\.(\w+)/g)) found.push({ kind: 'module', name: m[1] as string });
+    }
+    return found;
+  }
+
+  it.each([
+    ['module', () => mod],
+    ['example', () => example],
+  ])('every var., local., data., resource and module reference in the %s is declared, and every variable is used', (_, config) => {
+    const c = config();
+    const declared: Record<string, Set<string>> = {
+      var: new Set(c.variables.keys()),
+      local: new Set(Object.keys(c.locals)),
+      data: new Set(c.data.keys()),
+      resource: new Set(c.resources.keys()),
+      module: new Set(c.modules.keys()),
+    };
+    const refs = references(c);
+    const undeclared = refs.filter((r) => !declared[r.kind]?.has(r.name)).map((r) => `${r.kind}.${r.name}`);
+    expect(undeclared).toEqual([]);
+    const used = new Set(refs.filter((r) => r.kind === 'var').map((r) => r.name));
+    expect([...c.variables.keys()].filter((v) => !used.has(v))).toEqual([]);
+  });
+
+  it('the module README documents every variable and output', async () => {
+    const readme = await readFile(join(MODULE_DIR, 'README.md'), 'utf8');
+    const missing = [...mod.variables.keys(), ...mod.outputs.keys()].filter((name) => !readme.includes(`\`${name}\``));
+    expect(missing).toEqual([]);
+  });
+});
+
+describe('Lambda function', () => {
+  const fn = (): Hcl => resource('aws_lambda_function.backup');
+
+  it('runs nodejs22.x by default and accepts only nodejs22.x or nodejs24.x', () => {
+    expect(fn().runtime).toBe('${var.runtime}');
+    expect(variableDefault('runtime')).toBe('nodejs22.x');
+    const allowed = /contains\(\[([^\]]*)\], var\.runtime\)/.exec(conditions('runtime'))?.[1];
+    expect(allowed?.split(',').map((s) => s.trim())).toEqual(['"nodejs22.x"', '"nodejs24.x"']);
+  });
+
+  it('is arm64, index.handler, 15 minutes, 1024 MB by default, one run at a time', () => {
+    expect(fn().architectures).toEqual(['arm64']);
+    expect(fn().handler).toBe('index.handler');
+    expect(fn().timeout).toBe(900);
+    expect(resolve(fn().memory_size)).toBe(1024);
+    expect(fn().reserved_concurrent_executions).toBe(1);
+  });
+
+  it('deploys the zip named by lambda_zip_path and redeploys when its hash changes', () => {
+    expect(fn().filename).toBe('${var.lambda_zip_path}');
+    expect(fn().source_code_hash).toBe('${filebase64sha256(var.lambda_zip_path)}');
+  });
+
+  it('gets its configuration from the environment, with a secret reference and never a connection string', () => {
+    expect(fn()).toHaveProperty('environment');
+    expect(block(fn(), 'environment').variables).toBe('${merge(local.lambda_env, local.keep_env)}');
+    const env = local('lambda_env');
+    expect(isHcl(env)).toBe(true);
+    expect(Object.keys(env as Hcl).sort()).toEqual(['DATABASES', 'DESTINATION', 'MONGODB_URI_SECRET', 'NOTIFY_TOPIC_ARN', 'VERIFY']);
+    expect(env).toMatchObject({
+      DESTINATION: '${local.destination}',
+      MONGODB_URI_SECRET: '${local.secret_ref}',
+      NOTIFY_TOPIC_ARN: '${aws_sns_topic.alarms.arn}',
+    });
+    expect(String(local('secret_ref'))).toContain('${local.secret_arn}#${var.mongodb_uri_secret_key}');
+    expect(variableDefault('mongodb_uri_secret_key')).toBe('MONGODB_URI');
+    expect(local('keep_env')).toBe('${{ for rule, n in var.keep : "KEEP_${upper(rule)}" => tostring(n) if n != null }}');
+    expect(get(mod.variables, 'keep').type).toBe('${object({\n    last    = optional(number)\n    daily   = optional(number)\n    weekly  = optional(number)\n    monthly = optional(number)\n    yearly  = optional(number)\n  })}');
+    expect(variableDefault('verify')).toBe('full');
+    expect(conditions('verify')).toContain('contains(["none", "full"], var.verify)');
+  });
+
+  it('holds no connection string or URI variable anywhere in the module or the example', () => {
+    const everything = allStrings([...mod.resources.values(), mod.locals, ...example.modules.values()]);
+    expect(everything.filter((s) => /mongodb(\+srv)?:\/\//i.test(s))).toEqual([]);
+    const envKeys = Object.keys(local('lambda_env') as Hcl);
+    expect(envKeys.filter((k) => /^(MONGODB_URI|MONGO_URL|URI|CONNECTION_STRING|PASSWORD)$/.test(k))).toEqual([]);
+  });
+
+  it('writes to a log group with a retention, created before the function', () => {
+    const group = resource('aws_cloudwatch_log_group.lambda');
+    expect(group.name).toBe('/aws/lambda/${var.name}');
+    expect(fn().function_name).toBe('${var.name}');
+    expect(resolve(group.retention_in_days)).toBe(90);
+    expect(fn().depends_on).toContain('${aws_cloudwatch_log_group.lambda}');
+  });
+
+  it('sends failed asynchronous invocations to the dead-letter queue after 0-2 retries', () => {
+    expect(block(fn(), 'dead_letter_config').target_arn).toBe('${aws_sqs_queue.dead_letters.arn}');
+    const invoke = resource('aws_lambda_function_event_invoke_config.backup');
+    expect(invoke.function_name).toBe('${aws_lambda_function.backup.function_name}');
+    expect(invoke.maximum_retry_attempts).toBe('${var.lambda_retry_attempts}');
+    expect(conditions('lambda_retry_attempts')).toContain('var.lambda_retry_attempts >= 0 && var.lambda_retry_attempts <= 2');
+  });
+});
+
+describe('schedule', () => {
+  const schedule = (): Hcl => resource('aws_scheduler_schedule.this');
+
+  it('runs the backup at 03:00 UTC by default, on time, invoking the function', () => {
+    expect(variableDefault('schedule_expression')).toBe('cron(0 3 * * ? *)');
+    expect(variableDefault('schedule_timezone')).toBe('UTC');
+    expect(schedule().schedule_expression_timezone).toBe('${var.schedule_timezone}');
+    expect(block(schedule(), 'flexible_time_window')).toEqual({ mode: 'OFF' });
+    const target = block(schedule(), 'target');
+    expect(target.arn).toBe('${aws_lambda_function.backup.arn}');
+    expect(target.role_arn).toBe('${aws_iam_role.scheduler.arn}');
+    expect(target.input).toBe('${jsonencode(each.value.input)}');
+    expect(String(local('schedules'))).toContain('input       = local.backup_input');
+    expect(local('backup_input')).toMatchObject({ action: 'backup' });
+  });
+
+  it('retries delivery and dead-letters what it cannot deliver', () => {
+    const target = block(schedule(), 'target');
+    expect(block(target, 'retry_policy')).toEqual({
+      maximum_retry_attempts: '${var.scheduler_retry_attempts}',
+      maximum_event_age_in_seconds: '${var.scheduler_max_event_age_seconds}',
+    });
+    expect(block(target, 'dead_letter_config').arn).toBe('${aws_sqs_queue.dead_letters.arn}');
+    expect(resolve('${var.scheduler_retry_attempts}')).toBeGreaterThan(0);
+  });
+
+  it('adds a restore drill (verify --deep) only when drill_schedule_expression is set', () => {
+    expect(variableDefault('drill_schedule_expression')).toBeNull();
+    expect(String(local('schedules'))).toContain('var.drill_schedule_expression == null ? {} :');
+    expect(local('drill_input')).toMatchObject({ action: 'verify', deep: true });
+  });
+});
+
+describe('S3 bucket', () => {
+  it('blocks every kind of public access and disables ACLs', () => {
+    expect(resource('aws_s3_bucket_public_access_block.backups')).toMatchObject({
+      block_public_acls: true,
+      block_public_policy: true,
+      ignore_public_acls: true,
+      restrict_public_buckets: true,
+    });
+    expect(block(resource('aws_s3_bucket_ownership_controls.backups'), 'rule').object_ownership).toBe('BucketOwnerEnforced');
+  });
+
+  it('is versioned', () => {
+    expect(block(resource('aws_s3_bucket_versioning.backups'), 'versioning_configuration').status).toBe('Enabled');
+  });
+
+  it('encrypts with AES256 by default, or SSE-KMS with a Bucket Key when kms_key_arn is given', () => {
+    const rule = block(resource('aws_s3_bucket_server_side_encryption_configuration.backups'), 'rule');
+    const byDefault = block(rule, 'apply_server_side_encryption_by_default');
+    expect(byDefault.sse_algorithm).toBe('${var.kms_key_arn == null ? "AES256" : "aws:kms"}');
+    expect(byDefault.kms_master_key_id).toBe('${var.kms_key_arn}');
+    expect(rule.bucket_key_enabled).toBe('${var.kms_key_arn != null}');
+    expect(variableDefault('kms_key_arn')).toBeNull();
+  });
+
+  it('refuses requests that do not use TLS', () => {
+    const policy = resource('aws_s3_bucket_policy.backups');
+    expect(policy.policy).toBe('${data.aws_iam_policy_document.bucket.json}');
+    const [deny] = blocks(data('aws_iam_policy_document.bucket'), 'statement');
+    expect(deny).toMatchObject({ effect: 'Deny', actions: ['s3:*'] });
+    expect(block(deny as Hcl, 'condition')).toEqual({ test: 'Bool', variable: 'aws:SecureTransport', values: ['false'] });
+    expect(strings((deny as Hcl).resources)).toEqual(['${aws_s3_bucket.backups.arn}', '${aws_s3_bucket.backups.arn}/*']);
+  });
+
+  it('takes Object Lock as an option, enabled at bucket creation', () => {
+    expect(variableDefault('object_lock')).toBeNull();
+    expect(resource('aws_s3_bucket.backups').object_lock_enabled).toBe('${var.object_lock != null}');
+    const lock = resource('aws_s3_bucket_object_lock_configuration.backups');
+    expect(block(block(lock, 'rule'), 'default_retention')).toEqual({ mode: '${var.object_lock.mode}', days: '${var.object_lock.days}' });
+  });
+});
+
+describe('S3 lifecycle', () => {
+  const rules = (): Map<string, Hcl> =>
+    new Map(blocks(resource('aws_s3_bucket_lifecycle_configuration.backups'), 'rule').map((r) => [String(r.id), r]));
+  const rule = (id: string): Hcl => get(rules(), id);
+  const prefixOf = (r: Hcl): unknown => resolve(block(r, 'filter').prefix);
+
+  it('has the data, manifests and housekeeping rules, each enabled with a prefix filter', () => {
+    expect([...rules().keys()]).toEqual(['data', 'manifests', 'housekeeping']);
+    for (const r of rules().values()) {
+      expect(r.status).toBe('Enabled');
+      expect(block(r, 'filter')).toHaveProperty('prefix');
+    }
+    expect(prefixOf(rule('data'))).toBe('${local.key_prefix}data/');
+    expect(prefixOf(rule('manifests'))).toBe('${local.key_prefix}manifests/');
+    expect(prefixOf(rule('housekeeping'))).toBe('');
+  });
+
+  it('moves archives to STANDARD_IA at 30 days and GLACIER at 90, and expires them after 365', () => {
+    const transitions = blocks(rule('data'), 'transition').map((t) => [resolve(t.days), t.storage_class]);
+    expect(transitions).toEqual([
+      [30, 'STANDARD_IA'],
+      [90, 'GLACIER'],
+    ]);
+    expect(variableDefault('expiration_days')).toBe(365);
+    // The archive goes a day after its manifest: deletes are manifest first (DESIGN.md §3).
+    expect(block(rule('data'), 'expiration').days).toBe('${var.expiration_days + 1}');
+  });
+
+  it('keeps manifests in STANDARD and expires them with their backups', () => {
+    expect(blocks(rule('manifests'), 'transition')).toEqual([]);
+    expect(block(rule('manifests'), 'expiration').days).toBe('${var.expiration_days}');
+  });
+
+  it('aborts incomplete multipart uploads and expires noncurrent versions across the bucket', () => {
+    const housekeeping = rule('housekeeping');
+    expect(resolve(block(housekeeping, 'abort_incomplete_multipart_upload').days_after_initiation)).toBe(2);
+    expect(resolve(block(housekeeping, 'noncurrent_version_expiration').noncurrent_days)).toBe(30);
+    expect(block(housekeeping, 'expiration').expired_object_delete_marker).toBe(true);
+  });
+
+  it('validates that transitions respect the 30-day STANDARD_IA minimum and come before expiry', () => {
+    expect(conditions('transition_to_ia_days')).toContain('var.transition_to_ia_days >= 30');
+    expect(conditions('transition_to_glacier_days')).toContain('var.transition_to_glacier_days >= var.transition_to_ia_days + 30');
+    expect(conditions('expiration_days')).toContain('var.expiration_days > var.transition_to_glacier_days');
+  });
+});
+
+describe('IAM', () => {
+  function statements(doc: Hcl): Hcl[] {
+    return [...blocks(doc, 'statement'), ...dynamicContents(doc, 'statement')];
+  }
+  const policyDocuments = (): [string, Hcl][] => [...mod.data].filter(([key]) => key.startsWith('aws_iam_policy_document.'));
+  const allowStatements = (): [string, Hcl][] =>
+    policyDocuments().flatMap(([key, doc]) => statements(doc).filter((s) => (s.effect ?? 'Allow') === 'Allow').map((s): [string, Hcl] => [key, s]));
+
+  it('builds every policy from a policy document the tests can read (no inline JSON)', () => {
+    for (const [key, body] of mod.resources) {
+      for (const attribute of ['policy', 'assume_role_policy']) {
+        if (attribute in body) expect(body[attribute], key).toMatch(/^\$\{data\.aws_iam_policy_document\.\w+\.json\}$/);
+      }
+    }
+    expect([...mod.resources.keys()].filter((k) => k.startsWith('aws_iam_policy.') || k.startsWith('aws_iam_role_policy_attachment.'))).toEqual([]);
+  });
+
+  it('lists explicit actions in every Allow statement: no wildcard action, no wildcard resource', () => {
+    const problems: string[] = [];
+    for (const [key, s] of allowStatements()) {
+      const actions = strings(s.actions ?? []);
+      if (actions.length === 0) problems.push(`${key}: statement without actions`);
+      for (const action of actions) if (action.includes('*')) problems.push(`${key}: action ${action}`);
+      if ('not_actions' in s || 'not_resources' in s) problems.push(`${key}: not_actions/not_resources`);
+      if (!('principals' in s)) {
+        const resources = strings(s.resources ?? []);
+        if (resources.length === 0) problems.push(`${key}: statement without resources`);
+        for (const r of resources) {
+          if (r === '*' || /arn:aws:[\w-]+:\*/.test(r)) problems.push(`${key}: resource ${r}`);
+          if (!r.startsWith('${')) problems.push(`${key}: literal resource ${r} (must be one of the module's own)`);
+        }
+      }
+    }
+    expect(problems).toEqual([]);
+  });
+
+  it('denies only in the bucket policy (the TLS rule)', () => {
+    const denies = policyDocuments().flatMap(([key, doc]) => statements(doc).filter((s) => s.effect === 'Deny').map(() => key));
+    expect(denies).toEqual(['aws_iam_policy_document.bucket']);
+  });
+
+  it('lets the function touch only its bucket (prefix-limited listing), its secret, its log group, its topic and its queue', () => {
+    const byAction = new Map<string, string[]>();
+    for (const s of statements(data('aws_iam_policy_document.lambda'))) {
+      for (const action of strings(s.actions)) byAction.set(action, strings(s.resources));
+    }
+    expect([...byAction.keys()].sort()).toEqual(
+      [
+        'kms:Decrypt',
+        'kms:GenerateDataKey',
+        'logs:CreateLogStream',
+        'logs:PutLogEvents',
+        's3:AbortMultipartUpload',
+        's3:DeleteObject',
+        's3:GetObject',
+        's3:ListBucket',
+        's3:ListMultipartUploadParts',
+        's3:PutObject',
+        's3:RestoreObject',
+        'secretsmanager:GetSecretValue',
+        'sns:Publish',
+        'sqs:SendMessage',
+      ].sort(),
+    );
+    expect(byAction.get('s3:ListBucket')).toEqual(['${aws_s3_bucket.backups.arn}']);
+    expect(byAction.get('s3:PutObject')).toEqual(['${aws_s3_bucket.backups.arn}/${local.key_prefix}*']);
+    expect(byAction.get('secretsmanager:GetSecretValue')).toEqual(['${local.secret_arn}']);
+    expect(byAction.get('logs:PutLogEvents')).toEqual(['${aws_cloudwatch_log_group.lambda.arn}:*']);
+    expect(byAction.get('sns:Publish')).toEqual(['${aws_sns_topic.alarms.arn}']);
+    expect(byAction.get('sqs:SendMessage')).toEqual(['${aws_sqs_queue.dead_letters.arn}']);
+    expect(byAction.has('logs:CreateLogGroup')).toBe(false);
+    expect(byAction.has('s3:DeleteObjectVersion')).toBe(false);
+
+    const list = statements(data('aws_iam_policy_document.lambda')).find((s) => strings(s.actions).includes('s3:ListBucket'));
+    expect(block(list as Hcl, 'condition')).toEqual({ test: 'StringLike', variable: 's3:prefix', values: ['${local.key_prefix}*'] });
+  });
+
+  it('grants KMS only when a key is given, and only on that key', () => {
+    const kms = dynamicContents(data('aws_iam_policy_document.lambda'), 'statement');
+    expect(kms.map((s) => [s.actions, s.resources])).toEqual([
+      [['kms:Decrypt', 'kms:GenerateDataKey'], '${local.data_kms_keys}'],
+      [['kms:Decrypt'], ['${var.secret_kms_key_arn}']],
+    ]);
+    const dynamicBlocks = (data('aws_iam_policy_document.lambda').dynamic as Hcl).statement as Hcl[];
+    expect(dynamicBlocks.map((d) => d.for_each)).toEqual([
+      '${length(local.data_kms_keys) > 0 ? [1] : []}',
+      '${var.secret_kms_key_arn == null ? [] : [1]}',
+    ]);
+    expect(local('data_kms_keys')).toBe('${compact([var.kms_key_arn, var.sns_kms_key_arn])}');
+  });
+
+  it('lets the scheduler invoke this function and write to its dead-letter queue, nothing else', () => {
+    const scheduler = statements(data('aws_iam_policy_document.scheduler')).map((s) => [s.actions, s.resources]);
+    expect(scheduler).toEqual([
+      [['lambda:InvokeFunction'], ['${aws_lambda_function.backup.arn}']],
+      [['sqs:SendMessage'], ['${aws_sqs_queue.dead_letters.arn}']],
+    ]);
+  });
+
+  it('trusts only the Lambda and Scheduler services, the latter from this account only', () => {
+    const trust = (key: string): Hcl => block(data(key), 'statement');
+    expect(block(trust('aws_iam_policy_document.lambda_trust'), 'principals')).toEqual({ type: 'Service', identifiers: ['lambda.amazonaws.com'] });
+    const scheduler = trust('aws_iam_policy_document.scheduler_trust');
+    expect(block(scheduler, 'principals')).toEqual({ type: 'Service', identifiers: ['scheduler.amazonaws.com'] });
+    expect(block(scheduler, 'condition')).toEqual({ test: 'StringEquals', variable: 'aws:SourceAccount', values: ['${local.account_id}'] });
+  });
+});
+
+describe('alarms and notifications', () => {
+  it('alarms on any Lambda error', () => {
+    const errors = resource('aws_cloudwatch_metric_alarm.errors');
+    expect(errors).toMatchObject({
+      namespace: 'AWS/Lambda',
+      metric_name: 'Errors',
+      statistic: 'Sum',
+      comparison_operator: 'GreaterThanOrEqualToThreshold',
+      threshold: 1,
+      dimensions: { FunctionName: '${aws_lambda_function.backup.function_name}' },
+      alarm_actions: ['${aws_sns_topic.alarms.arn}'],
+    });
+  });
+
+  it('alarms when no BackupSucceeded heartbeat arrived, missing data counting as breaching', () => {
+    const heartbeat = resource('aws_cloudwatch_metric_alarm.heartbeat');
+    expect(resolve(heartbeat.namespace)).toBe('mongosafe');
+    expect(heartbeat).toMatchObject({
+      metric_name: 'BackupSucceeded',
+      statistic: 'Sum',
+      comparison_operator: 'LessThanThreshold',
+      threshold: 1,
+      treat_missing_data: 'breaching',
+      dimensions: { FunctionName: '${aws_lambda_function.backup.function_name}' },
+      alarm_actions: ['${aws_sns_topic.alarms.arn}'],
+    });
+    // N one-hour periods that must all breach: fires N hours after the last success.
+    expect(heartbeat.period).toBe(3600);
+    expect(heartbeat.evaluation_periods).toBe('${var.heartbeat_max_age_hours}');
+    expect(heartbeat.datapoints_to_alarm).toBe('${var.heartbeat_max_age_hours}');
+    expect(variableDefault('heartbeat_max_age_hours')).toBe(26);
+    // CloudWatch caps period × evaluation periods at 7 days.
+    expect(conditions('heartbeat_max_age_hours')).toContain('var.heartbeat_max_age_hours <= 168');
+  });
+
+  it('alarms when an invocation is dead-lettered', () => {
+    expect(resource('aws_cloudwatch_metric_alarm.dead_letters')).toMatchObject({
+      namespace: 'AWS/SQS',
+      metric_name: 'ApproximateNumberOfMessagesVisible',
+      dimensions: { QueueName: '${aws_sqs_queue.dead_letters.name}' },
+      alarm_actions: ['${aws_sns_topic.alarms.arn}'],
+    });
+  });
+
+  it('sends alarms to a topic with an optional email subscription; the queue is encrypted', () => {
+    expect(resource('aws_sns_topic.alarms').kms_master_key_id).toBe('${var.sns_kms_key_arn}');
+    const email = resource('aws_sns_topic_subscription.email');
+    expect(email).toMatchObject({ protocol: 'email', endpoint: '${var.alarm_email}', count: '${var.alarm_email == null ? 0 : 1}' });
+    expect(resource('aws_sqs_queue.dead_letters').sqs_managed_sse_enabled).toBe(true);
+  });
+});
+
+describe('outputs', () => {
+  it('exposes what the docs and the example use', () => {
+    for (const name of ['bucket_name', 'bucket_arn', 'destination', 'function_name', 'function_arn', 'alarm_topic_arn', 'log_group_name', 'schedule_arn']) {
+      expect(mod.outputs.has(name), name).toBe(true);
+    }
+  });
+});
+
+describe('example moms-recipe-box', () => {
+  const call = (): Hcl => get(example.modules, 'mongodb_backup');
+
+  it('reproduces the seed plan with the seed names', () => {
+    expect(call()).toMatchObject({
+      source: '../../modules/mongodb-backup',
+      bucket_name: 'momsrecipebox-mongodb-backups-${data.aws_caller_identity.current.account_id}',
+      mongodb_uri_secret_arn: '${data.aws_secretsmanager_secret.app.arn}',
+      mongodb_uri_secret_key: 'MONGODB_URI',
+      databases: ['momsrecipebox'],
+      schedule_expression: 'cron(0 3 * * ? *)',
+      schedule_timezone: 'UTC',
+      transition_to_ia_days: 30,
+      transition_to_glacier_days: 90,
+      expiration_days: 365,
+      alarm_email: '${var.alarm_email}',
+    });
+    expect(get(example.data, 'aws_secretsmanager_secret.app').name).toBe('moms-recipe-secrets');
+    expect(example.data.has('aws_caller_identity.current')).toBe(true);
+    expect(get(example.providers, 'aws').region).toBe('${var.region}');
+    expect(get(example.variables, 'alarm_email')).toHaveProperty('default', null);
+  });
+
+  it('gives the module every variable it requires and only variables it declares', () => {
+    const given = Object.keys(call()).filter((k) => !['source', 'providers', 'depends_on', 'count', 'for_each'].includes(k));
+    expect(given.filter((name) => !mod.variables.has(name))).toEqual([]);
+    const required = [...mod.variables].filter(([, body]) => !('default' in body)).map(([name]) => name);
+    expect(required.filter((name) => !given.includes(name))).toEqual([]);
+  });
+});
+
+describe('with the terraform CLI', async () => {
+  const binary = await findTerraformBinary();
+  if (binary === null) {
+    console.log('NOTICE: neither terraform nor tofu is on PATH: `fmt -check` and the variable-validation tests are skipped.');
+  }
+
+  it.skipIf(binary === null)('formats every file canonically (fmt -check)', () => {
+    const result = runTerraform(binary as string, ['fmt', '-check', '-recursive', '-no-color', TERRAFORM_ROOT], REPO_ROOT);
+    expect(result.output.split('\n').filter((l) => l.endsWith('.tf'))).toEqual([]);
+    expect(result.status).toBe(0);
+  });
+
+  // variables.tf alone is a valid root module without any provider, so `plan`
+  // evaluates the real validation blocks offline.
+  describe.skipIf(binary === null)('variable validations', () => {
+    let dir: string;
+    const base = ['-var', 'bucket_name=momsrecipebox-mongodb-backups-123456789012', '-var', 'lambda_zip_path=lambda.zip'];
+    const secret = ['-var', 'mongodb_uri_secret_arn=arn:aws:secretsmanager:us-east-1:123456789012:secret:moms-recipe-secrets-AbCdEf'];
+    const plan = (...vars: string[]) =>
+      runTerraform(binary as string, ['plan', '-input=false', '-no-color', '-lock=false', ...base, ...vars], dir);
+
+    beforeAll(async () => {
+      dir = await tempDir('mongosafe-tf-vars-');
+      await copyFile(join(MODULE_DIR, 'variables.tf'), join(dir, 'variables.tf'));
+      await writeFile(join(dir, 'lambda.zip'), '');
+      const init = runTerraform(binary as string, ['init', '-input=false', '-no-color', '-backend=false'], dir);
+      expect(init.status, init.output).toBe(0);
+    });
+
+    it('accepts the defaults with an existing secret, or with create_secret', () => {
+      const existing = plan(...secret);
+      expect(existing.status, existing.output).toBe(0);
+      const created = plan('-var', 'create_secret=true', '-var', 'secret_name=mongosafe/uri');
+      expect(created.status, created.output).toBe(0);
+    });
+
+    it.each([
+      ['STANDARD_IA before 30 days', ['-var', 'transition_to_ia_days=29'], 'transition_to_ia_days must be at least 30'],
+      ['GLACIER less than 30 days after STANDARD_IA', ['-var', 'transition_to_glacier_days=59'], 'transition_to_glacier_days must be at least transition_to_ia_days + 30'],
+      ['expiry before GLACIER', ['-var', 'expiration_days=90'], 'expiration_days must be greater than transition_to_glacier_days'],
+      ['a deprecated runtime', ['-var', 'runtime=nodejs20.x'], 'runtime must be nodejs22.x or nodejs24.x'],
+      ['an unknown verify mode', ['-var', 'verify=fast'], 'verify must be "none" or "full"'],
+      ['more than 2 Lambda retries', ['-var', 'lambda_retry_attempts=3'], 'lambda_retry_attempts must be 0, 1 or 2'],
+      ['a log retention CloudWatch refuses', ['-var', 'log_retention_days=10'], 'log_retention_days must be one of'],
+      ['a heartbeat window over 7 days', ['-var', 'heartbeat_max_age_hours=169'], 'heartbeat_max_age_hours must be between 2 and 168'],
+      ['an unknown Object Lock mode', ['-var', 'object_lock={mode="LEGAL", days=30}'], 'object_lock.mode must be GOVERNANCE or COMPLIANCE'],
+      ['a missing zip', ['-var', 'lambda_zip_path=missing.zip'], 'run `npm run package:lambda` first'],
+      ['an uppercase bucket name', ['-var', 'bucket_name=Moms'], 'bucket_name must be a valid S3 bucket name'],
+      ['a leading slash in prefix', ['-var', 'prefix=/backups'], "prefix must not start with '/'"],
+      ['a keep rule of 0', ['-var', 'keep={daily=0}'], 'Each keep rule must be a whole number of at least 1'],
+      ['a schedule that is not cron() or rate()', ['-var', 'schedule_expression=0 3 * * *'], 'schedule_expression must be a cron(...) or rate(...) expression'],
+    ])('rejects %s', (_, vars, message) => {
+      const result = plan(...secret, ...vars);
+      expect(result.status).not.toBe(0);
+      expect(result.output.replace(/\s+/g, ' ')).toContain(message);
+    });
+
+    // The module's own expressions, copied from its parsed locals into a root
+    // module without resources, and evaluated by `apply` (nothing is created).
+    it('computes the destination, the key prefixes and the KEEP_* environment as the handler expects', async () => {
+      const names = ['key_prefix', 'data_prefix', 'manifests_prefix', 'destination', 'keep_env'];
+      const source = [
+        'locals {',
+        ...names.map((name) => `  ${name} = ${toHclSource(String(local(name)))}`),
+        '}',
+        ...names.map((name) => `output "${name}" {\n  value = local.${name}\n}`),
+      ].join('\n');
+      const evaluate = (...vars: string[]): Record<string, unknown> => {
+        const apply = runTerraform(binary as string, ['apply', '-auto-approve', '-input=false', '-no-color', '-lock=false', ...base, ...secret, ...vars], dir);
+        expect(apply.status, apply.output).toBe(0);
+        const outputs = JSON.parse(runTerraform(binary as string, ['output', '-json'], dir).stdout) as Record<string, { value: unknown }>;
+        return Object.fromEntries(Object.entries(outputs).map(([name, output]) => [name, output.value]));
+      };
+      await writeFile(join(dir, 'locals.tf'), source);
+      try {
+        expect(evaluate()).toEqual({
+          key_prefix: '',
+          data_prefix: 'data/',
+          manifests_prefix: 'manifests/',
+          destination: 's3://momsrecipebox-mongodb-backups-123456789012',
+          keep_env: {},
+        });
+        expect(evaluate('-var', 'prefix=recipes/prod/', '-var', 'keep={daily=7, monthly=12}')).toEqual({
+          key_prefix: 'recipes/prod/',
+          data_prefix: 'recipes/prod/data/',
+          manifests_prefix: 'recipes/prod/manifests/',
+          destination: 's3://momsrecipebox-mongodb-backups-123456789012/recipes/prod',
+          keep_env: { KEEP_DAILY: '7', KEEP_MONTHLY: '12' },
+        });
+      } finally {
+        await rm(join(dir, 'locals.tf'));
+        await rm(join(dir, 'terraform.tfstate'), { force: true });
+      }
+    });
+
+    it.each([
+      ['neither an existing secret nor create_secret', []],
+      ['both an existing secret and create_secret', [...secret, '-var', 'create_secret=true', '-var', 'secret_name=x']],
+    ])('rejects %s', (_, vars) => {
+      const result = plan(...vars);
+      expect(result.status).not.toBe(0);
+      expect(result.output.replace(/\s+/g, ' ')).toContain('Give either mongodb_uri_secret_arn');
+    });
+  });
+});
