@@ -42,7 +42,7 @@ async function main(): Promise<void> {
     );
     await db.collection('recipes').createIndex({ title: 1 }, { unique: true, name: 'title_1' });
     await db.collection('recipes').createIndex({ servings: 1, rating: -1 }, { name: 'servings_1_rating_-1' });
-    await db.collection('tags').insertMany(['dinner', 'vegan', 'meat', 'dessert'].map((name, i) => ({ _id: name, order: new Int32(i) })));
+    await db.collection<{ _id: string; order: Int32 }>('tags').insertMany(['dinner', 'vegan', 'meat', 'dessert'].map((name, i) => ({ _id: name, order: new Int32(i) })));
     await db.createCollection('drafts');
 
     const expected: Record<string, { documents: number }> = {};
