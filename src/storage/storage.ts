@@ -10,9 +10,17 @@ export interface Storage {
   readonly displayUrl: string;
 
   /**
+   * Whether the destination itself exists: the local folder, the S3 bucket. For
+   * list, restore and verify a missing destination is an error; a backup's
+   * first put creates a local folder (never a bucket).
+   */
+  exists(options?: { signal?: AbortSignal }): Promise<boolean>;
+
+  /**
    * Writes an object from a stream. With `ifAbsent` (the only mode mongosafe
    * uses) an existing key is never overwritten: ALREADY_EXISTS instead. An
-   * aborted or failed put leaves nothing visible under `key`.
+   * aborted or failed put leaves nothing visible under `key`. An abort rejects
+   * with ABORTED; a body that fails rejects with the body's own error, unchanged.
    */
   put(key: string, body: Readable | AsyncIterable<Uint8Array>, options: PutOptions): Promise<PutResult>;
 

@@ -1,0 +1,91 @@
+import { Readable } from 'node:stream';
+import { MongosafeError } from '../errors.js';
+import { onAbort } from '../util/abort.js';
+
+/** What `Storage.put` accepts. */
+export type Body = Readable | AsyncIterable<Uint8Array>;
+
+/**
+ * Pulls a put body as byte chunks, one at a time (so the producer's backpressure
+ * holds), and stops with ABORTED as soon as `signal` fires, even while the
+ * producer is still working on its next chunk: a stalled upstream must not keep
+ * an aborted upload (and its multipart parts) alive. The body's own errors come
+ * out unchanged: they are the caller's, not ours.
+ */
+export async function* readBody(body: Body, signal: AbortSignal | undefined, what: string): AsyncGenerator<Uint8Array> {
+  const iterator = (body as AsyncIterable<unknown>)[Symbol.asyncIterator]();
+  let aborted: Promise<never> | undefined;
+  let removeListener = (): void => {};
+  if (signal) {
+    aborted = new Promise<never>((_resolve, reject) => {
+      removeListener = onAbort(signal, () => reject(abortedError(signal, what)));
+    });
+    // Only ever observed through Promise.race below; this keeps an abort that
+    // fires after the body ended from becoming an unhandled rejection.
+    aborted.catch(() => undefined);
+  }
+  let finished = false;
+  try {
+    for (;;) {
+      // Checked first: a buffered producer answers next() at once and would win every race.
+      if (signal?.aborted) throw abortedError(signal, what);
+      const next = iterator.next();
+      const result = aborted ? await Promise.race([next, aborted]) : await next;
+      if (result.done) {
+        finished = true;
+        return;
+      }
+      yield toBytes(result.value, what);
+    }
+  } finally {
+    removeListener();
+    if (!finished) release(body, iterator);
+  }
+}
+
+/**
+ * Wraps a readable from a backend so that errors raised while it is consumed
+ * are translated like every other error of that backend (a reset connection
+ * mid-download becomes STORAGE, an abort ABORTED), and so that `signal` ends it.
+ */
+export function translateReadable(
+  source: Readable,
+  signal: AbortSignal | undefined,
+  what: string,
+  translate: (error: unknown) => Error,
+): Readable {
+  async function* chunks(): AsyncGenerator<Uint8Array> {
+    try {
+      yield* readBody(source, signal, what);
+    } catch (error) {
+      throw translate(error);
+    }
+  }
+  return Readable.from(chunks(), { objectMode: false });
+}
+
+export function abortedError(signal: AbortSignal, what: string): MongosafeError {
+  return new MongosafeError('ABORTED', `${what} was interrupted`, undefined, { cause: signal.reason });
+}
+
+function toBytes(chunk: unknown, what: string): Uint8Array {
+  if (chunk instanceof Uint8Array) return chunk;
+  if (typeof chunk === 'string') return Buffer.from(chunk);
+  throw new MongosafeError('USAGE', `${what}: the body yielded a ${typeof chunk}, not bytes`);
+}
+
+/**
+ * Lets the producer release what it holds when we stop early. A Readable is
+ * destroyed directly: its iterator acts on return() only after its pending
+ * read, which a stalled stream never answers. Other iterators get return(),
+ * not awaited: an async generator that is itself stuck would never answer, and
+ * whatever it throws now is moot because we are already leaving with an error.
+ */
+function release(body: Body, iterator: AsyncIterator<unknown>): void {
+  if (body instanceof Readable) {
+    body.destroy();
+    return;
+  }
+  const closing = iterator.return?.();
+  if (closing) closing.catch(() => undefined);
+}

@@ -1,0 +1,58 @@
+import { MongosafeError, messageOf } from '../../errors.js';
+import { notFoundError } from '../common-errors.js';
+
+export interface FsErrorContext {
+  /** What was being done, for the message: "writing", "reading"… */
+  doing: string;
+  /** The object's key, or the folder for root-level operations. */
+  target: string;
+  /** The destination, for the message. */
+  displayUrl: string;
+}
+
+const DISK_FULL = new Set(['ENOSPC', 'EDQUOT', 'EFBIG']);
+
+/** The errno code of a Node fs error, if any. */
+export function errnoCode(error: unknown): string | undefined {
+  if (error instanceof Error && 'code' in error && typeof error.code === 'string') return error.code;
+  return undefined;
+}
+
+/**
+ * The one place local filesystem errors become MongosafeErrors, keeping the
+ * original as `cause`. MongosafeErrors (ABORTED from the body reader) and errors
+ * thrown by the caller's body pass through unchanged.
+ */
+export function translateFsError(error: unknown, context: FsErrorContext): Error {
+  if (error instanceof MongosafeError) return error;
+  const code = errnoCode(error);
+  const where = `${context.target} in ${context.displayUrl}`;
+  const options = { cause: error };
+  if (error instanceof Error && error.name === 'AbortError') {
+    return new MongosafeError('ABORTED', `${context.doing} ${where} was interrupted`, undefined, options);
+  }
+  if (code === undefined) return error instanceof Error ? error : new Error(String(error));
+  if (DISK_FULL.has(code)) {
+    return new MongosafeError(
+      'STORAGE',
+      `${context.doing} ${where} failed: the disk is full (${code})`,
+      'free space on that disk (prune old backups) or choose another destination; nothing partial was kept',
+      options,
+    );
+  }
+  if (code === 'ENOENT') {
+    return notFoundError(`${context.target} in ${context.displayUrl}`, error);
+  }
+  if (code === 'EACCES' || code === 'EPERM') {
+    return new MongosafeError(
+      'AUTH',
+      `${context.doing} ${where} was refused by the file system (${code})`,
+      'check that this user may read and write that folder',
+      options,
+    );
+  }
+  if (code === 'EROFS') {
+    return new MongosafeError('STORAGE', `${context.doing} ${where} failed: the file system is read-only`, 'choose a writable destination', options);
+  }
+  return new MongosafeError('STORAGE', `${context.doing} ${where} failed: ${messageOf(error)}`, undefined, options);
+}

@@ -1,0 +1,43 @@
+import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
+
+/**
+ * Client settings from the environment. The SDK itself reads AWS_ENDPOINT_URL_S3
+ * and AWS_ENDPOINT_URL (and `endpoint_url` in ~/.aws/config), region and
+ * credentials; what it lacks is a switch for path-style addressing, which
+ * S3-compatible servers reached by IP or localhost need (virtual-host style
+ * would resolve `bucket.127.0.0.1`). So path style is on whenever an endpoint
+ * is set in the environment, or when MONGOSAFE_S3_PATH_STYLE=1.
+ */
+export function s3ClientConfig(env: NodeJS.ProcessEnv = process.env): S3ClientConfig {
+  const ignoreEndpoints = env.AWS_IGNORE_CONFIGURED_ENDPOINT_URLS === 'true';
+  const endpointSet = !ignoreEndpoints && Boolean(env.AWS_ENDPOINT_URL_S3 || env.AWS_ENDPOINT_URL);
+  const pathStyle = env.MONGOSAFE_S3_PATH_STYLE === undefined ? endpointSet : env.MONGOSAFE_S3_PATH_STYLE === '1';
+  return {
+    forcePathStyle: pathStyle,
+    // A bucket in another region than the configured one still works.
+    followRegionRedirects: true,
+    // Each request (every multipart part included) is retried by the SDK with
+    // backoff; adaptive mode also slows down on throttling (SlowDown).
+    retryMode: 'adaptive',
+    maxAttempts: 5,
+    // A dead endpoint fails in seconds. No overall request timeout: a paused
+    // download (the restore waiting on MongoDB) must not be cut.
+    requestHandler: { connectionTimeout: 10_000 },
+  };
+}
+
+let shared: { key: string; client: S3Client } | undefined;
+
+/**
+ * One client per process (per environment it was made from), reused across
+ * storages and warm Lambda invocations; created on first use.
+ */
+export function sharedS3Client(): S3Client {
+  const config = s3ClientConfig();
+  const key = JSON.stringify([config.forcePathStyle, process.env.AWS_ENDPOINT_URL_S3, process.env.AWS_ENDPOINT_URL, process.env.AWS_REGION]);
+  if (shared?.key !== key) {
+    shared?.client.destroy();
+    shared = { key, client: new S3Client(config) };
+  }
+  return shared.client;
+}
