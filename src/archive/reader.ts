@@ -7,9 +7,10 @@
  * namespace when known, and the offset in the uncompressed stream.
  */
 import { ByteQueue, NEED_MORE, TERMINATOR_ITEM, type Item } from './byte-queue.js';
-import { Crc64, crc64Hex } from './crc64.js';
+import { crc64Hex } from './crc64.js';
 import { ARCHIVE_MAGIC, corruptArchive } from './format.js';
 import { decodeNamespaceHeader } from './namespace-header.js';
+import { NamespaceTally } from './namespace-tally.js';
 import { bodyNamespaceOf, decodeHeader, decodePreludeEntry } from './prelude.js';
 import { namespaceOf, type ArchiveEvent, type ArchiveHeader, type NamespaceSummary, type PreludeEntry } from './types.js';
 
@@ -33,14 +34,6 @@ export interface ArchiveReadResult {
 const DEFAULT_BATCH_DOCUMENTS = 1000;
 const DEFAULT_BATCH_BYTES = 16 * 1024 * 1024;
 
-interface OpenNamespace {
-  db: string;
-  collection: string;
-  crc: Crc64;
-  documents: number;
-  bsonBytes: number;
-}
-
 /**
  * Reads a mongodump archive (uncompressed; see decompressAuto in compression.ts).
  * Events come in stream order; `end-of-namespace` only after that namespace's CRC and
@@ -63,7 +56,7 @@ export async function* readArchive(
 
     /** Body namespaces the prelude announces, and which of them are open or done. */
     const expected = new Set(prelude.map((entry) => namespaceOf(bodyNamespaceOf(entry, header.serverVersion))));
-    const open = new Map<string, OpenNamespace>();
+    const open = new Map<string, NamespaceTally>();
     const done = new Map<string, NamespaceSummary>();
 
     for (;;) {
@@ -92,7 +85,7 @@ export async function* readArchive(
       let state = open.get(name);
       if (!nsHeader.eof) {
         if (state === undefined) {
-          state = { db: nsHeader.db, collection: nsHeader.collection, crc: new Crc64(), documents: 0, bsonBytes: 0 };
+          state = new NamespaceTally(nsHeader.db, nsHeader.collection);
           open.set(name, state);
         }
         // A data segment: documents up to the terminator, in batches that never span segments.
@@ -110,9 +103,7 @@ export async function* readArchive(
             batch = [];
             batchSize = 0;
           }
-          state.crc.update(doc);
-          state.documents++;
-          state.bsonBytes += doc.length;
+          state.add(doc);
           batch.push(doc);
           batchSize += doc.length;
         }
@@ -125,7 +116,8 @@ export async function* readArchive(
       const after = await nextItem(queue, name);
       if (after === undefined) throw corruptArchive('the archive ends right after an EOF header', { offset: afterOffset, namespace: name });
       if (after !== TERMINATOR_ITEM) throw corruptArchive('a document after an EOF header', { offset: afterOffset, namespace: name });
-      const computed = state?.crc.digest() ?? 0n;
+      const summary = (state ?? new NamespaceTally(nsHeader.db, nsHeader.collection)).summary();
+      const computed = summary.crc64;
       if (computed !== nsHeader.crc) {
         throw corruptArchive(
           `CRC mismatch: the EOF block says ${crc64Hex(nsHeader.crc)}, the documents hash to ${crc64Hex(computed)}`,
@@ -133,13 +125,6 @@ export async function* readArchive(
           'documents of this namespace were altered or lost; restore from another backup',
         );
       }
-      const summary: NamespaceSummary = {
-        db: nsHeader.db,
-        collection: nsHeader.collection,
-        documents: state?.documents ?? 0,
-        bsonBytes: state?.bsonBytes ?? 0,
-        crc64: computed,
-      };
       open.delete(name);
       done.set(name, summary);
       yield { kind: 'end-of-namespace', ...summary };

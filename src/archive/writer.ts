@@ -9,7 +9,6 @@
  */
 import { Buffer } from 'node:buffer';
 import { MongosafeError } from '../errors.js';
-import { Crc64 } from './crc64.js';
 import {
   ARCHIVE_FORMAT_VERSION,
   ARCHIVE_MAGIC,
@@ -19,6 +18,7 @@ import {
   readInt32,
 } from './format.js';
 import { encodeNamespaceHeader } from './namespace-header.js';
+import { NamespaceTally } from './namespace-tally.js';
 import { bodyNamespaceOf, encodeHeader, encodePreludeEntry } from './prelude.js';
 import { parseServerVersion } from './server-version.js';
 import { namespaceOf, type ArchiveBlock, type ArchiveHeader, type NamespaceSummary, type PreludeEntry } from './types.js';
@@ -38,12 +38,9 @@ export interface EncodeArchiveOptions {
  */
 const DEFAULT_CHUNK_BYTES = 1024 * 1024;
 
+/** A prelude namespace's totals, and whether its first header and its EOF block were written. */
 interface NamespaceState {
-  db: string;
-  collection: string;
-  crc: Crc64;
-  documents: number;
-  bsonBytes: number;
+  tally: NamespaceTally;
   opened: boolean;
   ended: boolean;
 }
@@ -82,16 +79,16 @@ export async function* encodeArchive(
     closeSegment();
     if (!state.opened) {
       if (openCount >= header.concurrentCollections) {
-        const open = [...namespaces.values()].filter((ns) => ns.opened && !ns.ended).map(namespaceOf);
+        const open = [...namespaces.entries()].filter(([, ns]) => ns.opened && !ns.ended).map(([name]) => name);
         throw new MongosafeError(
           'INTERNAL',
-          `archive writer: opening ${namespaceOf(state)} would make ${openCount + 1} namespaces open at once, more than concurrent_collections ${header.concurrentCollections} (open: ${open.join(', ')}); mongorestore would hang`,
+          `archive writer: opening ${namespaceOf(state.tally)} would make ${openCount + 1} namespaces open at once, more than concurrent_collections ${header.concurrentCollections} (open: ${open.join(', ')}); mongorestore would hang`,
         );
       }
       state.opened = true;
       openCount++;
     }
-    out.write(encodeNamespaceHeader({ db: state.db, collection: state.collection, eof: false, crc: 0n }));
+    out.write(encodeNamespaceHeader({ db: state.tally.db, collection: state.tally.collection, eof: false, crc: 0n }));
     segment = state;
   };
   const closeSegment = (): void => {
@@ -111,10 +108,8 @@ export async function* encodeArchive(
     if (block.kind === 'documents') {
       openSegment(state);
       for (const doc of block.documents) {
-        checkDocument(doc, state);
-        state.crc.update(doc);
-        state.documents++;
-        state.bsonBytes += doc.length;
+        checkDocument(doc, state.tally);
+        state.tally.add(doc);
         out.write(doc);
         if (out.ready.length > 0) yield* out.takeReady();
       }
@@ -122,19 +117,18 @@ export async function* encodeArchive(
       // An empty namespace still gets an (empty) data segment before its EOF block, as mongodump writes it.
       if (!state.opened) openSegment(state);
       closeSegment();
-      const crc64 = state.crc.digest();
-      out.write(encodeNamespaceHeader({ db: state.db, collection: state.collection, eof: true, crc: crc64 }));
+      const summary = state.tally.summary();
+      out.write(encodeNamespaceHeader({ db: summary.db, collection: summary.collection, eof: true, crc: summary.crc64 }));
       out.write(TERMINATOR_BYTES);
       state.ended = true;
       openCount--;
-      const summary: NamespaceSummary = { db: state.db, collection: state.collection, documents: state.documents, bsonBytes: state.bsonBytes, crc64 };
       summaries.push(summary);
       options.onNamespaceEnd?.(summary);
     }
     if (out.ready.length > 0) yield* out.takeReady();
   }
 
-  const unfinished = [...namespaces.values()].filter((ns) => !ns.ended).map(namespaceOf);
+  const unfinished = [...namespaces.entries()].filter(([, ns]) => !ns.ended).map(([name]) => name);
   if (unfinished.length > 0) {
     throw new MongosafeError('INTERNAL', `archive writer: blocks ended without an end for ${unfinished.join(', ')}; mongorestore would reject the archive`);
   }
@@ -172,14 +166,14 @@ function namespacesOf(prelude: PreludeEntry[], serverVersion: string): Map<strin
     const body = bodyNamespaceOf(entry, serverVersion);
     const name = namespaceOf(body);
     if (namespaces.has(name)) throw new MongosafeError('INTERNAL', `archive writer: ${name} appears twice in the prelude`);
-    namespaces.set(name, { ...body, crc: new Crc64(), documents: 0, bsonBytes: 0, opened: false, ended: false });
+    namespaces.set(name, { tally: new NamespaceTally(body.db, body.collection), opened: false, ended: false });
   }
   return namespaces;
 }
 
-function checkDocument(doc: Uint8Array, state: NamespaceState): void {
+function checkDocument(doc: Uint8Array, tally: NamespaceTally): void {
   const fail = (problem: string): MongosafeError =>
-    new MongosafeError('SOURCE', `document ${state.documents + 1} of ${namespaceOf(state)} ${problem}`, 'documents are passed through as raw BSON and must be whole documents');
+    new MongosafeError('SOURCE', `document ${tally.documents + 1} of ${namespaceOf(tally)} ${problem}`, 'documents are passed through as raw BSON and must be whole documents');
   if (!(doc instanceof Uint8Array)) throw fail('is not a byte array');
   const length = doc.length;
   if (length < MIN_DOCUMENT_BYTES) throw fail(`is only ${length} bytes long`);
