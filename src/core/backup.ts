@@ -14,7 +14,7 @@ import { readServerInfo, versionAtLeast } from '../source/server-info.js';
 import type { Storage } from '../storage/storage.js';
 import { mergeLimited } from '../util/merge.js';
 import { redactUri } from '../util/redact.js';
-import { archiveKey, idForTime, manifestKey, startedMarkerKey, type Manifest, type ManifestNamespace } from './manifest.js';
+import { archiveKey, idForTime, manifestKey, startedMarkerKey, type BackupTrigger, type Manifest, type ManifestNamespace } from './manifest.js';
 import { SILENT_LOGGER, type Logger, type ProgressListener } from './progress.js';
 import { TOOL_VERSION } from './version.js';
 
@@ -35,6 +35,8 @@ export interface BackupOptions {
   logger?: Logger;
   /** The clock, for tests and for ids; default `new Date()`. */
   now?: () => Date;
+  /** Recorded in the manifest, so that a retried scheduled run can find its backup. */
+  trigger?: BackupTrigger;
 }
 
 export interface BackupResult {
@@ -103,7 +105,7 @@ export async function backup(options: BackupOptions): Promise<BackupResult> {
         warnings.push(`${name}: read ${read} documents, the server counted ${before} at the start (the collection changed during the backup)`);
       }
     }
-    const manifest = buildManifest({ id, key, compression, startedAt, finishedAt: now(), uri: options.uri, server, namespaces, summaries, stored, warnings });
+    const manifest = buildManifest({ id, key, compression, startedAt, finishedAt: now(), uri: options.uri, server, namespaces, summaries, stored, warnings, trigger: options.trigger });
     signal?.throwIfAborted();
     await storage.put(manifestKey(id), Readable.from([Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`)]), {
       ifAbsent: true,
@@ -256,6 +258,7 @@ interface ManifestInput {
   summaries: Map<string, NamespaceSummary>;
   stored: { bytes: number; sha256: string };
   warnings: string[];
+  trigger?: BackupTrigger;
 }
 
 function buildManifest(input: ManifestInput): Manifest {
@@ -295,6 +298,7 @@ function buildManifest(input: ManifestInput): Manifest {
       bsonBytes: namespaces.reduce((sum, ns) => sum + ns.bsonBytes, 0),
     },
     warnings: input.warnings,
+    ...(input.trigger ? { trigger: input.trigger } : {}),
   };
 }
 

@@ -22,6 +22,13 @@ export interface Manifest {
   namespaces: ManifestNamespace[];
   totals: { namespaces: number; documents: number; bsonBytes: number };
   warnings: string[];
+  /** What started the backup, when a scheduler did: lets a retry of that run find it. */
+  trigger?: BackupTrigger;
+}
+
+export interface BackupTrigger {
+  /** The scheduled time of the run (ISO 8601, UTC), e.g. EventBridge Scheduler's. */
+  scheduledTime?: string;
 }
 
 export interface ManifestNamespace {

@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest';
+import { notifyTopicArn, readLambdaConfig } from '../../../src/lambda/env.js';
+import { thrown } from './thrown.js';
+
+const BASE = { DESTINATION: 's3://momsrecipebox-backups/nightly', MONGODB_URI_SECRET: 'moms-recipe-secrets#MONGODB_URI' };
+
+describe('readLambdaConfig', () => {
+  it('fills defaults: all databases, gzip, full verify, no prune, a one-minute margin', () => {
+    expect(readLambdaConfig(BASE)).toEqual({
+      destination: 's3://momsrecipebox-backups/nightly',
+      uriSecret: 'moms-recipe-secrets#MONGODB_URI',
+      databases: [],
+      compression: 'gzip',
+      parallel: 4,
+      kmsKeyId: undefined,
+      keep: undefined,
+      verify: 'full',
+      notifyTopicArn: undefined,
+      safetyMarginMs: 60_000,
+    });
+  });
+
+  it('reads every setting', () => {
+    const config = readLambdaConfig({
+      ...BASE,
+      DATABASES: ' momsrecipebox, audit ,',
+      COMPRESSION: 'none',
+      PARALLEL: '2',
+      KMS_KEY_ID: 'alias/backups',
+      KEEP_DAILY: '7',
+      KEEP_MONTHLY: '12',
+      KEEP_YEARLY: '0',
+      VERIFY: 'none',
+      NOTIFY_TOPIC_ARN: 'arn:aws:sns:us-east-1:123456789012:mongodb-backup-alarms',
+      SAFETY_MARGIN_MS: '30000',
+    });
+    expect(config).toMatchObject({
+      databases: ['momsrecipebox', 'audit'],
+      compression: 'none',
+      parallel: 2,
+      kmsKeyId: 'alias/backups',
+      keep: { daily: 7, monthly: 12, yearly: 0 },
+      verify: 'none',
+      notifyTopicArn: 'arn:aws:sns:us-east-1:123456789012:mongodb-backup-alarms',
+      safetyMarginMs: 30_000,
+    });
+  });
+
+  it.each([
+    [{ MONGODB_URI_SECRET: BASE.MONGODB_URI_SECRET }, /DESTINATION is not set/],
+    [{ DESTINATION: BASE.DESTINATION }, /MONGODB_URI_SECRET is not set/],
+    [{ ...BASE, MONGODB_URI: 'mongodb://u:canary-7f3a@h/' }, /MONGODB_URI is set in the function environment/],
+    [{ ...BASE, DESTINATION: '/tmp/backups' }, /must be an s3:\/\/ URL/],
+    [{ ...BASE, DESTINATION: 's3://No_Such/x' }, /DESTINATION: 'No_Such' is not an S3 bucket name/],
+    [{ ...BASE, MONGODB_URI_SECRET: 'moms-recipe-secrets#' }, /MONGODB_URI_SECRET must be ID or ID#KEY/],
+    [{ ...BASE, COMPRESSION: 'rar' }, /COMPRESSION must be one of gzip, zstd, none, got "rar"/],
+    [{ ...BASE, VERIFY: 'deep' }, /VERIFY must be one of none, full/],
+    [{ ...BASE, PARALLEL: '0' }, /PARALLEL must be a whole number ≥ 1/],
+    [{ ...BASE, KEEP_DAILY: 'seven' }, /KEEP_DAILY must be a whole number/],
+    [{ ...BASE, KEEP_DAILY: '0', KEEP_LAST: '0' }, /every KEEP_\* that is set is 0/],
+    [{ ...BASE, SAFETY_MARGIN_MS: '-1' }, /SAFETY_MARGIN_MS must be a whole number/],
+    [{ ...BASE, NOTIFY_TOPIC_ARN: 'alarms' }, /NOTIFY_TOPIC_ARN is not an SNS topic ARN/],
+  ])('refuses %j with a CONFIG error', (env, message) => {
+    expect(thrown(() => readLambdaConfig(env))).toMatchObject({ code: 'CONFIG', message: expect.stringMatching(message) as unknown });
+  });
+
+  it('never echoes a connection string put in MONGODB_URI', () => {
+    const error = thrown(() => readLambdaConfig({ ...BASE, MONGODB_URI: 'mongodb://u:canary-7f3a@h/' })) as Error & { hint?: string };
+    expect(`${error.message} ${error.hint ?? ''}`).not.toContain('canary-7f3a');
+    expect(error.hint).toContain('MONGODB_URI_SECRET');
+  });
+
+  it('reads NOTIFY_TOPIC_ARN on its own, so a bad configuration can still be reported', () => {
+    expect(notifyTopicArn({ NOTIFY_TOPIC_ARN: 'arn:aws:sns:eu-west-1:123456789012:t' })).toBe('arn:aws:sns:eu-west-1:123456789012:t');
+    expect(notifyTopicArn({})).toBeUndefined();
+  });
+});
