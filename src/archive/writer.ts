@@ -48,7 +48,8 @@ interface NamespaceState {
 /**
  * Encodes an archive, pulling blocks on demand: memory stays at one block plus one chunk.
  * Blocks name body namespaces (see ArchiveBlock). Returns the namespaces' summaries in the
- * order they ended.
+ * order they ended. Yielded chunks are fresh buffers, except that a document at least as large
+ * as a chunk is yielded as the caller's own buffer.
  *
  * Throws MongosafeError: USAGE for a bad `concurrentCollections`, SOURCE for a server version
  * mongorestore cannot parse or a document that is not one whole BSON document of at most
@@ -172,14 +173,21 @@ function namespacesOf(prelude: PreludeEntry[], serverVersion: string): Map<strin
 }
 
 function checkDocument(doc: Uint8Array, tally: NamespaceTally): void {
-  const fail = (problem: string): MongosafeError =>
-    new MongosafeError('SOURCE', `document ${tally.documents + 1} of ${namespaceOf(tally)} ${problem}`, 'documents are passed through as raw BSON and must be whole documents');
-  if (!(doc instanceof Uint8Array)) throw fail('is not a byte array');
+  const problem = documentProblem(doc);
+  if (problem === undefined) return;
+  throw new MongosafeError('SOURCE', `document ${tally.documents + 1} of ${namespaceOf(tally)} ${problem}`, 'documents are passed through as raw BSON and must be whole documents');
+}
+
+/** What is wrong with a document's framing, if anything; runs once per document, so no allocations. */
+function documentProblem(doc: Uint8Array): string | undefined {
+  if (!(doc instanceof Uint8Array)) return 'is not a byte array';
   const length = doc.length;
-  if (length < MIN_DOCUMENT_BYTES) throw fail(`is only ${length} bytes long`);
-  if (length > MAX_WRITE_DOCUMENT_BYTES) throw fail(`is ${length} bytes, more than the 16 MiB mongorestore can read from an archive`);
-  if (readInt32(doc, 0) !== length) throw fail(`has length prefix ${readInt32(doc, 0)} but ${length} bytes`);
-  if (doc[length - 1] !== 0) throw fail('does not end with a NUL byte');
+  if (length < MIN_DOCUMENT_BYTES) return `is only ${length} bytes long`;
+  if (length > MAX_WRITE_DOCUMENT_BYTES) return `is ${length} bytes, more than the 16 MiB mongorestore can read from an archive`;
+  const prefix = readInt32(doc, 0);
+  if (prefix !== length) return `has length prefix ${prefix} but ${length} bytes`;
+  if (doc[length - 1] !== 0) return 'does not end with a NUL byte';
+  return undefined;
 }
 
 /** Packs small writes into chunks of a fixed size, so consumers see few, large buffers. */
