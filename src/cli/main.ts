@@ -2,9 +2,12 @@ import { describeProvenance, isCommand, resolveArgs } from '../config/resolve.js
 import type { CommandName } from '../config/options.js';
 import { MongosafeError, isMongosafeError } from '../errors.js';
 import { runBackup } from './commands/backup.js';
+import { runImportLegacy } from './commands/import-legacy.js';
 import { runInspect } from './commands/inspect.js';
 import { runList } from './commands/list.js';
+import { runPrune } from './commands/prune.js';
 import { runRestore } from './commands/restore.js';
+import { runStatus } from './commands/status.js';
 import { runVerify } from './commands/verify.js';
 import { createContext, type CommandContext } from './context.js';
 import { EXIT_CODE, EXIT_FAILED } from './exit-codes.js';
@@ -16,6 +19,9 @@ const HANDLERS: Partial<Record<CommandName, (ctx: CommandContext) => Promise<num
   inspect: runInspect,
   restore: runRestore,
   verify: runVerify,
+  prune: runPrune,
+  status: runStatus,
+  'import-legacy': runImportLegacy,
 };
 
 /** Runs one command line and returns its exit code. Never throws. */

@@ -15,6 +15,8 @@ export interface ListedBackup {
   verified?: { kind: 'full' | 'deep'; at: string; ok: boolean };
   storageClass?: string;
   warnings: number;
+  /** The archive object is gone (a lifecycle rule expired it, or it was deleted): the manifest alone restores nothing. */
+  dataMissing?: true;
 }
 
 export interface ListResult {
@@ -33,6 +35,8 @@ export async function list(options: { storage: Storage; signal?: AbortSignal; no
   for (const { id } of catalog.complete) {
     const manifest = await readManifest(storage, id, signal);
     const record = catalog.verifications.get(id)?.[0];
+    // A HEAD per backup: lifecycle expiry may remove data/ before manifests/ (docs/retention.md).
+    const archive = await storage.head(manifest.archive.key, { signal });
     backups.push({
       id,
       startedAt: manifest.startedAt,
@@ -42,7 +46,9 @@ export async function list(options: { storage: Storage; signal?: AbortSignal; no
       namespaces: manifest.totals.namespaces,
       documents: manifest.totals.documents,
       verified: record ? await readVerification(storage, record.key, record.kind, record.at, signal) : undefined,
+      storageClass: archive?.storageClass,
       warnings: manifest.warnings.length,
+      ...(archive ? {} : { dataMissing: true as const }),
     });
   }
   return { destination: storage.displayUrl, backups, incomplete: catalog.incomplete.map((i) => i.id) };
