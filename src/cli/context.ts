@@ -1,4 +1,3 @@
-import { readSecretUri } from '../config/secret.js';
 import type { ResolvedArgs } from '../config/resolve.js';
 import type { ProgressEvent } from '../core/progress.js';
 import { MongosafeError } from '../errors.js';
@@ -46,7 +45,11 @@ export async function resolveUri(ctx: CommandContext): Promise<string> {
   const uri = stringValue(ctx, 'uri');
   const secret = stringValue(ctx, 'uri-secret');
   if (uri && ctx.args.provenance.uri === 'flag') return uri;
-  if (secret) return readSecretUri(secret, { signal: ctx.signal });
+  if (secret) {
+    // Loaded on demand: only this path needs the Secrets Manager client.
+    const { readSecretUri } = await import('../config/secret.js');
+    return readSecretUri(secret, { signal: ctx.signal });
+  }
   if (uri) return uri;
   throw new MongosafeError('USAGE', `${ctx.args.command} needs a MongoDB connection string`, 'pass --uri URI, set MONGODB_URI, or use --uri-secret ID[#KEY]');
 }

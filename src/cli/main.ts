@@ -1,27 +1,23 @@
 import { describeProvenance, isCommand, resolveArgs } from '../config/resolve.js';
 import type { CommandName } from '../config/options.js';
 import { MongosafeError, isMongosafeError } from '../errors.js';
-import { runBackup } from './commands/backup.js';
-import { runImportLegacy } from './commands/import-legacy.js';
-import { runInspect } from './commands/inspect.js';
-import { runList } from './commands/list.js';
-import { runPrune } from './commands/prune.js';
-import { runRestore } from './commands/restore.js';
-import { runStatus } from './commands/status.js';
-import { runVerify } from './commands/verify.js';
 import { createContext, type CommandContext } from './context.js';
 import { EXIT_CODE, EXIT_FAILED } from './exit-codes.js';
 import { commandHelp, mainHelp } from './help.js';
 
-const HANDLERS: Partial<Record<CommandName, (ctx: CommandContext) => Promise<number>>> = {
-  backup: runBackup,
-  list: runList,
-  inspect: runInspect,
-  restore: runRestore,
-  verify: runVerify,
-  prune: runPrune,
-  status: runStatus,
-  'import-legacy': runImportLegacy,
+/**
+ * Each command's module loads on demand: `--help` or `list` need neither the
+ * MongoDB driver nor the AWS SDK, and start in a fraction of the time.
+ */
+const HANDLERS: Record<CommandName, () => Promise<(ctx: CommandContext) => Promise<number>>> = {
+  backup: async () => (await import('./commands/backup.js')).runBackup,
+  list: async () => (await import('./commands/list.js')).runList,
+  inspect: async () => (await import('./commands/inspect.js')).runInspect,
+  restore: async () => (await import('./commands/restore.js')).runRestore,
+  verify: async () => (await import('./commands/verify.js')).runVerify,
+  prune: async () => (await import('./commands/prune.js')).runPrune,
+  status: async () => (await import('./commands/status.js')).runStatus,
+  'import-legacy': async () => (await import('./commands/import-legacy.js')).runImportLegacy,
 };
 
 /** Runs one command line and returns its exit code. Never throws. */
@@ -49,8 +45,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
       return 0;
     }
     if (debug) for (const line of describeProvenance(args)) process.stderr.write(`mongosafe: setting ${line}\n`);
-    const handler = HANDLERS[command];
-    if (!handler) throw new MongosafeError('USAGE', `${command} is not available in this version`, "run 'mongosafe --help'");
+    const handler = await HANDLERS[command]();
     return await handler(createContext(args, controller.signal));
   } catch (error) {
     return reportError(controller.signal.aborted ? interrupted(error) : error, debug);
@@ -87,7 +82,7 @@ function reportError(error: unknown, debug: boolean): number {
     if (debug) {
       let cause: unknown = error.cause;
       while (cause) {
-        process.stderr.write(`  cause: ${cause instanceof Error ? (cause.stack ?? cause.message) : String(cause)}\n`);
+        process.stderr.write(`  cause: ${cause instanceof Error ? (cause.stack ?? cause.message) : JSON.stringify(cause)}\n`);
         cause = cause instanceof Error ? cause.cause : undefined;
       }
     }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Readable, Transform, pipeline } from 'node:stream';
-import { BSON, type Document, type MongoClient } from 'mongodb';
+import { BSON, type MongoClient } from 'mongodb';
 import { createCompressor } from '../archive/compression.js';
 import { buildMetadataJson } from '../archive/metadata.js';
 import { crc64Hex } from '../archive/crc64.js';
@@ -78,7 +78,8 @@ export async function backup(options: BackupOptions): Promise<BackupResult> {
     });
     const warnings: string[] = [];
     if (namespaces.length === 0) warnings.push('no collections matched: the backup is empty');
-    const expected = await expectedCounts(client, namespaces);
+    const sizes = await collectionSizes(client, namespaces);
+    const expected = new Map([...sizes].map(([name, size]) => [name, size.documents]));
     options.onProgress?.({
       kind: 'plan',
       namespaces: namespaces.map((ns) => ({ namespace: namespaceOf(ns), expectedDocuments: expected.get(namespaceOf(ns)) })),
@@ -91,7 +92,7 @@ export async function backup(options: BackupOptions): Promise<BackupResult> {
     const summaries = new Map<string, NamespaceSummary>();
     let stored: { bytes: number; sha256: string };
     try {
-      stored = await writeArchive({ client, storage, key, compression, parallel, namespaces, serverVersion: server.version, summaries, options, expected });
+      stored = await writeArchive({ client, storage, key, compression, parallel, namespaces, serverVersion: server.version, summaries, options, sizes });
     } catch (error) {
       await storage.delete(startedMarkerKey(id)).catch(() => undefined);
       throw asAbort(error, signal);
@@ -131,7 +132,7 @@ interface WriteArchiveInput {
   serverVersion: string;
   summaries: Map<string, NamespaceSummary>;
   options: BackupOptions;
-  expected: Map<string, number>;
+  sizes: Map<string, CollectionSize>;
 }
 
 /** Streams collections → archive framing → compression → sha256 → storage, all with backpressure. */
@@ -144,7 +145,7 @@ async function writeArchive(input: WriteArchiveInput): Promise<{ bytes: number; 
     metadata: buildMetadataJson({ options: ns.options, indexes: ns.indexes, uuid: ns.uuid, collectionName: ns.collection, type: ns.type }),
     type: ns.type,
   }));
-  const sources = namespaces.map((ns) => () => namespaceBlocks(client, ns, input.expected.get(namespaceOf(ns)), options));
+  const sources = namespaces.map((ns) => () => namespaceBlocks(client, ns, input.sizes.get(namespaceOf(ns)), options));
   const blocks = mergeLimited(sources, input.parallel);
   const archive = encodeArchive(
     { concurrentCollections: input.parallel, version: '0.1', serverVersion: input.serverVersion, toolVersion: `mongosafe-${TOOL_VERSION}` },
@@ -177,20 +178,21 @@ async function writeArchive(input: WriteArchiveInput): Promise<{ bytes: number; 
   } catch (error) {
     body.destroy();
     // The stream's own failure (a server error mid-read) explains more than the storage's view of it.
-    throw streamError ?? error;
+    throw streamError instanceof Error ? streamError : error;
   }
-  if (streamError) throw streamError;
+  if (streamError instanceof Error) throw streamError;
   return { bytes, sha256: hash.digest('hex') };
 }
 
-async function* namespaceBlocks(client: MongoClient, ns: SourceNamespace, expectedDocuments: number | undefined, options: BackupOptions): AsyncGenerator<ArchiveBlock> {
+async function* namespaceBlocks(client: MongoClient, ns: SourceNamespace, size: CollectionSize | undefined, options: BackupOptions): AsyncGenerator<ArchiveBlock> {
+  const expectedDocuments = size?.documents;
   const body = { db: ns.db, collection: ns.dataCollection };
   const name = namespaceOf(ns);
   let documents = 0;
   let bsonBytes = 0;
   if (ns.type !== 'view') {
     try {
-      for await (const batch of readRawBatches(client, ns.db, ns.dataCollection, { signal: options.signal })) {
+      for await (const batch of readRawBatches(client, ns.db, ns.dataCollection, { signal: options.signal, batchSize: batchSizeFor(size) })) {
         documents += batch.length;
         for (const doc of batch) bsonBytes += doc.byteLength;
         options.onProgress?.({ kind: 'documents', namespace: name, documents, bsonBytes, expectedDocuments });
@@ -204,17 +206,37 @@ async function* namespaceBlocks(client: MongoClient, ns: SourceNamespace, expect
   yield { kind: 'end', ...body };
 }
 
-async function expectedCounts(client: MongoClient, namespaces: SourceNamespace[]): Promise<Map<string, number>> {
-  const counts = new Map<string, number>();
+interface CollectionSize {
+  documents: number;
+  /** Average BSON size of a document, when the server says. */
+  averageBytes?: number;
+}
+
+/** Counts and average sizes from collStats: for progress, the consistency check, and batch sizing. */
+async function collectionSizes(client: MongoClient, namespaces: SourceNamespace[]): Promise<Map<string, CollectionSize>> {
+  const sizes = new Map<string, CollectionSize>();
   for (const ns of namespaces) {
     if (ns.type === 'view') continue;
     try {
-      counts.set(namespaceOf(ns), await client.db(ns.db).collection(ns.dataCollection).estimatedDocumentCount());
+      const stats = await client.db(ns.db).command({ collStats: ns.dataCollection });
+      const averageBytes = Number(stats.avgObjSize);
+      sizes.set(namespaceOf(ns), { documents: Number(stats.count), averageBytes: averageBytes > 0 ? averageBytes : undefined });
     } catch {
-      // Only used for progress and a consistency warning: a server that cannot count is still backed up.
+      // Only used for progress, a consistency warning and batch sizing: a server that cannot say is still backed up.
     }
   }
-  return counts;
+  return sizes;
+}
+
+/**
+ * Documents per server batch, aiming at about 2 MiB: few round trips (Atlas
+ * shared tiers allow about 100 operations per second) yet bounded memory even
+ * on servers that do not cap batches at 16 MiB as mongod does (FerretDB).
+ */
+function batchSizeFor(size: CollectionSize | undefined): number {
+  const TARGET_BATCH_BYTES = 2 * 1024 * 1024;
+  if (!size?.averageBytes) return 1000;
+  return Math.max(1, Math.min(100_000, Math.floor(TARGET_BATCH_BYTES / size.averageBytes)));
 }
 
 /**
@@ -304,5 +326,5 @@ function buildManifest(input: ManifestInput): Manifest {
 
 /** For people reading the manifest: relaxed extended JSON (exact types live in the archive). */
 function toPlainJson(value: unknown): unknown {
-  return BSON.EJSON.serialize({ value } as Document, { relaxed: true }).value;
+  return BSON.EJSON.serialize({ value }, { relaxed: true }).value;
 }

@@ -3,6 +3,7 @@ import { MongosafeError, isMongosafeError, messageOf } from '../errors.js';
 import type { Storage } from '../storage/storage.js';
 import { openBackupSource } from './backup-source.js';
 import { readCatalog, verificationKey } from './catalog.js';
+import { assertScratchUri, drill } from './drill.js';
 import { isBackupId, manifestKey, startedMarkerKey } from './manifest.js';
 import type { ProgressListener } from './progress.js';
 import { TOOL_VERSION } from './version.js';
@@ -13,6 +14,9 @@ export interface VerifyOptions {
   ref: string;
   /** Write a verification record beside each manifest (default true; never for files). */
   record?: boolean;
+  /** Also restore into scratch databases on `scratchUri` and compare every document (a restore drill). */
+  deep?: boolean;
+  scratchUri?: string;
   signal?: AbortSignal;
   onProgress?: ProgressListener;
   now?: () => Date;
@@ -22,6 +26,8 @@ export interface VerifiedBackup {
   /** The backup id, or the path for a file. */
   id: string;
   ok: boolean;
+  /** "deep" when a restore drill compared every document too. */
+  kind: 'full' | 'deep';
   /** The first problem found, one line. */
   problem?: string;
   namespaces: number;
@@ -45,6 +51,7 @@ export async function verify(options: VerifyOptions): Promise<VerifyResult> {
   const { storage, signal } = options;
   const now = options.now ?? (() => new Date());
   const backups: VerifiedBackup[] = [];
+  if (options.deep) assertScratchUri(options.scratchUri);
   if (options.ref === 'all') {
     const catalog = await readCatalog(storage, signal);
     for (const { id } of [...catalog.complete].reverse()) backups.push(await verifyOne(id, options, now));
@@ -81,15 +88,21 @@ async function verifyOne(ref: string, options: VerifyOptions, now: () => Date): 
     if (!isMongosafeError(error, 'CORRUPT') && !isMongosafeError(error, 'NOT_FOUND')) throw error;
     problem = error.message;
   }
-  const result: VerifiedBackup = { id, ok: problem === undefined, problem, namespaces, documents, durationMs: Date.now() - started };
+  let kind: 'full' | 'deep' = 'full';
+  if (problem === undefined && options.deep) {
+    kind = 'deep';
+    options.onProgress?.({ kind: 'phase', phase: `restore drill of ${source.description}` });
+    problem = (await drill(source, { scratchUri: assertScratchUri(options.scratchUri), signal: options.signal })).problem;
+  }
+  const result: VerifiedBackup = { id, ok: problem === undefined, kind, problem, namespaces, documents, durationMs: Date.now() - started };
   if (source.id && options.record !== false) await recordVerification(options.storage, source.id, result, now(), options.signal);
   return result;
 }
 
 async function recordVerification(storage: Storage, id: string, result: VerifiedBackup, at: Date, signal?: AbortSignal): Promise<void> {
-  const record = { id, kind: 'full', at: at.toISOString(), ok: result.ok, problem: result.problem, namespaces: result.namespaces, documents: result.documents, tool: { name: 'mongosafe', version: TOOL_VERSION } };
+  const record = { id, kind: result.kind, at: at.toISOString(), ok: result.ok, problem: result.problem, namespaces: result.namespaces, documents: result.documents, tool: { name: 'mongosafe', version: TOOL_VERSION } };
   try {
-    await storage.put(verificationKey(id, at, 'full'), Readable.from([Buffer.from(`${JSON.stringify(record, null, 2)}\n`)]), { ifAbsent: true, contentType: 'application/json', signal });
+    await storage.put(verificationKey(id, at, result.kind), Readable.from([Buffer.from(`${JSON.stringify(record, null, 2)}\n`)]), { ifAbsent: true, contentType: 'application/json', signal });
   } catch (error) {
     // A read-only destination can still be verified; the record is a convenience.
     if (!isMongosafeError(error, 'AUTH') && !isMongosafeError(error, 'ALREADY_EXISTS')) {
@@ -102,6 +115,7 @@ function incompleteResult(id: string): VerifiedBackup {
   return {
     id,
     ok: false,
+    kind: 'full',
     problem: `backup ${id} has data but no manifest: it is incomplete (interrupted, or still running)`,
     namespaces: 0,
     documents: 0,

@@ -48,17 +48,17 @@ export async function readCatalog(client: MongoClient, options: CatalogOptions):
       if (!isBackedUp(name) || !selected(`${dbName}.${name}`)) continue;
       const type = info.type === 'view' ? 'view' : info.type === 'timeseries' ? 'timeseries' : 'collection';
       const dataCollection = type === 'timeseries' && options.bucketsHoldTimeseries ? `system.buckets.${name}` : name;
-      const indexes =
+      const indexes: Document[] =
         type === 'view'
           ? []
-          : await db.collection(type === 'timeseries' ? dataCollection : name).listIndexes({ promoteValues: false, promoteLongs: false }).toArray();
+          : (await db.collection(type === 'timeseries' ? dataCollection : name).listIndexes({ promoteValues: false, promoteLongs: false }).toArray()).map((index: Document) => index);
       result.push({
         db: dbName,
         collection: name,
         type,
-        options: (info.options as Document | undefined) ?? {},
-        indexes: indexes as Document[],
-        uuid: uuidHex(info.info?.uuid as Binary | undefined),
+        options: info.options ?? {},
+        indexes,
+        uuid: uuidHex(info.info?.uuid),
         dataCollection,
       });
     }

@@ -1,4 +1,5 @@
 import { BSON, type Document } from 'mongodb';
+import { hasLegacyBson } from './legacy-bson.js';
 
 /**
  * Decode options that keep every BSON value as its own type, so that the
@@ -25,19 +26,21 @@ export interface DecodedDocument {
   lossy: boolean;
 }
 
+/**
+ * Decodes for re-encoding by the driver. Every other type round-trips
+ * byte for byte (test/unit/source/decode.test.ts proves it), so only the
+ * legacy forms need looking for, on the raw bytes.
+ */
 export function decodeExact(bytes: Uint8Array): DecodedDocument {
-  const document = BSON.deserialize(bytes, EXACT_DECODE);
-  const again = BSON.serialize(document, EXACT_ENCODE);
-  return { document, lossy: !Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).equals(again) };
+  return { document: BSON.deserialize(bytes, EXACT_DECODE), lossy: hasLegacyBson(bytes) };
 }
 
 /** A short, log-safe rendering of a document's _id. */
 export function describeId(document: Document): string {
-  const id: unknown = document._id;
-  if (id === undefined) return '(no _id)';
+  if (!('_id' in document)) return '(no _id)';
   try {
-    return BSON.EJSON.stringify(id as Document, { relaxed: false }).slice(0, 100);
+    return BSON.EJSON.stringify({ _id: document._id as unknown }, { relaxed: false }).slice(8, -1).slice(0, 100);
   } catch {
-    return String(id);
+    return '(an _id extended JSON cannot show)';
   }
 }

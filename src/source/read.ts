@@ -2,15 +2,11 @@ import type { MongoClient } from 'mongodb';
 
 export interface RawReadOptions {
   signal?: AbortSignal;
-  /**
-   * Documents per server batch. Large on purpose: Atlas shared tiers allow
-   * about 100 operations per second, and every getMore is one; the server
-   * still caps each batch at 16 MiB.
-   */
+  /** Documents per server batch (the caller sizes it from the average document size). */
   batchSize?: number;
 }
 
-const DEFAULT_BATCH_SIZE = 100_000;
+const DEFAULT_BATCH_SIZE = 1000;
 
 /**
  * Reads a collection as raw BSON, one server batch at a time: the driver

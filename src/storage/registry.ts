@@ -2,7 +2,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MongosafeError } from '../errors.js';
 import { LocalStorage } from './local/local-storage.js';
-import { S3Storage, type S3StorageOptions } from './s3/s3-storage.js';
+import type { S3StorageOptions } from './s3/s3-storage.js';
 import type { Storage } from './storage.js';
 
 /** A parsed destination URL. */
@@ -40,13 +40,14 @@ export function parseDestination(destination: string, cwd: string = process.cwd(
  * Opens the storage a destination URL names; USAGE for an unusable URL. Nothing
  * is contacted yet: call `exists()` where a missing destination is an error.
  */
-export function openStorage(destination: string, options: OpenStorageOptions = {}): Promise<Storage> {
-  // The executor turns a parse error into a rejection, never a synchronous throw.
-  return new Promise((done) => done(openParsed(parseDestination(destination, options.cwd), options)));
+export async function openStorage(destination: string, options: OpenStorageOptions = {}): Promise<Storage> {
+  return openParsed(parseDestination(destination, options.cwd), options);
 }
 
-function openParsed(destination: Destination, options: OpenStorageOptions): Storage {
+async function openParsed(destination: Destination, options: OpenStorageOptions): Promise<Storage> {
   if (destination.kind === 'local') return new LocalStorage(destination.path);
+  // Loaded on demand: the AWS SDK is a large share of start-up time and memory, and local backups never need it.
+  const { S3Storage } = await import('./s3/s3-storage.js');
   return new S3Storage(destination.bucket, destination.prefix, {
     client: options.s3Client,
     kmsKeyId: options.kmsKeyId,

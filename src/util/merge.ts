@@ -31,7 +31,7 @@ export async function* mergeLimited<T>(sources: ReadonlyArray<() => AsyncIterabl
       }
     }
   } finally {
-    const closing = [...active.keys()].map((iterator) => iterator.return?.().catch(() => undefined));
+    const closing = [...active.keys()].map((iterator) => Promise.resolve(iterator.return?.()).catch(() => undefined));
     // Pending next() calls settle on their own; swallow their late rejections.
     for (const pending of active.values()) pending.catch(() => undefined);
     await Promise.all(closing);

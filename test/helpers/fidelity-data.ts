@@ -1,4 +1,4 @@
-import { Binary, BSONRegExp, Code, Decimal128, Double, Int32, Long, MaxKey, MinKey, ObjectId, Timestamp, type Db, type Document } from 'mongodb';
+import { type CollectionInfo, Binary, BSONRegExp, Code, Decimal128, Double, Int32, Long, MaxKey, MinKey, ObjectId, Timestamp, type Db, type Document } from 'mongodb';
 import type { TestServices } from './services.js';
 
 /** Test documents choose their own _id types. */
@@ -68,20 +68,20 @@ export async function loadFidelityData(db: Db, server: TestServices['serverKind'
 /** Every document of a collection as raw BSON, sorted by its bytes: the comparison ignores order. */
 export async function rawDocuments(db: Db, collection: string): Promise<Buffer[]> {
   const docs = (await db.collection(collection).find({}, { raw: true }).toArray()) as unknown as Buffer[];
-  return docs.map((d) => Buffer.from(d)).sort(Buffer.compare);
+  return docs.map((d) => Buffer.from(d)).sort((a, b) => Buffer.compare(a, b));
 }
 
 /** Index definitions without the fields servers fill in (v, ns), sorted by name. */
 export async function indexDefinitions(db: Db, collection: string): Promise<Document[]> {
   const indexes = await db.collection(collection).listIndexes().toArray();
   return indexes
-    .map(({ v: _v, ns: _ns, ...rest }) => rest)
+    .map(({ v: _v, ns: _ns, ...rest }: Document) => rest)
     .sort((a, b) => String(a.name).localeCompare(String(b.name)));
 }
 
 /** Collections with their types and options, as the server reports them. */
-export async function collectionInfos(db: Db): Promise<Document[]> {
-  const infos = await db.listCollections({}, { nameOnly: false }).toArray();
+export async function collectionInfos(db: Db): Promise<Array<{ name: string; type?: string; options?: Document }>> {
+  const infos: CollectionInfo[] = await db.listCollections({}, { nameOnly: false }).toArray();
   return infos
     .map((info) => ({ name: info.name, type: info.type, options: info.options }))
     .sort((a, b) => String(a.name).localeCompare(String(b.name)));

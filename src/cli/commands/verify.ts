@@ -1,18 +1,19 @@
 import { verify } from '../../core/verify.js';
-import { destination, type CommandContext } from '../context.js';
+import { destination, flag, resolveUri, type CommandContext } from '../context.js';
 import { EXIT_OK, EXIT_VERIFY_PROBLEM } from '../exit-codes.js';
 import { formatCount, formatDuration } from '../output.js';
 
 export async function runVerify(ctx: CommandContext): Promise<number> {
   const ref = ctx.args.positionals[0] ?? 'latest';
   const storage = await destination(ctx, { mustExist: !ref.includes('/') });
-  const result = await verify({ storage, ref, signal: ctx.signal, onProgress: ctx.onProgress });
+  const deep = flag(ctx, 'deep');
+  const result = await verify({ storage, ref, deep, scratchUri: deep ? await resolveUri(ctx) : undefined, signal: ctx.signal, onProgress: ctx.onProgress });
   ctx.finishProgress();
   ctx.out.result(result);
   for (const b of result.backups) {
     ctx.out.line(
       b.ok
-        ? `ok      ${b.id}: ${b.namespaces} namespaces, ${formatCount(b.documents)} documents, every CRC, count and the sha256 match (${formatDuration(b.durationMs)})`
+        ? `ok      ${b.id}: ${b.namespaces} namespaces, ${formatCount(b.documents)} documents, every CRC, count and the sha256 match${b.kind === 'deep' ? '; a restore drill gave back every document and index' : ''} (${formatDuration(b.durationMs)})`
         : `FAILED  ${b.id}: ${b.problem ?? 'unknown problem'}`,
     );
   }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { describeProvenance, resolveArgs } from '../../../src/config/resolve.js';
+import { thrown } from '../../helpers/thrown.js';
 
 describe('resolveArgs', () => {
   it('takes flags over env over defaults and records where each came from', () => {
@@ -22,7 +23,7 @@ describe('resolveArgs', () => {
     [['--compression', 'rar'], /one of gzip, zstd, none/],
     [['extra'], /takes no arguments/],
   ])('refuses %j with a USAGE error', (argv, message) => {
-    expect(() => resolveArgs('backup', argv, {})).toThrow(expect.objectContaining({ code: 'USAGE', message: expect.stringMatching(message) as unknown }));
+    expect(thrown(() => resolveArgs('backup', argv, {}))).toMatchObject({ code: 'USAGE', message: expect.stringMatching(message) as unknown });
   });
 
   it('parses durations', () => {
@@ -31,6 +32,6 @@ describe('resolveArgs', () => {
   });
 
   it('requires the positional of restore', () => {
-    expect(() => resolveArgs('restore', [], {})).toThrow(expect.objectContaining({ code: 'USAGE' }));
+    expect(thrown(() => resolveArgs('restore', [], {}))).toMatchObject({ code: 'USAGE' });
   });
 });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { thrown } from '../../helpers/thrown.js';
 import { archiveKey, compareIdsNewestFirst, idForTime, idFromManifestKey, manifestKey, parseManifest, timeOfId } from '../../../src/core/manifest.js';
 
 describe('backup ids', () => {
@@ -45,6 +46,6 @@ describe('parseManifest', () => {
     ['a bad sha256', JSON.stringify({ ...valid, archive: { ...valid.archive, sha256: 'xyz' } })],
     ['a bad crc64', JSON.stringify({ ...valid, namespaces: [{ ...valid.namespaces[0], crc64: 12 }] })],
   ])('refuses %s with CORRUPT', (_name, text) => {
-    expect(() => parseManifest(text, 'manifests/x.json')).toThrow(expect.objectContaining({ code: 'CORRUPT' }));
+    expect(thrown(() => parseManifest(text, 'manifests/x.json'))).toMatchObject({ code: 'CORRUPT' });
   });
 });

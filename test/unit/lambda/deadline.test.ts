@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { MongosafeError } from '../../../src/errors.js';
 import { startDeadline } from '../../../src/lambda/deadline.js';
-import { thrown } from './thrown.js';
+import { thrown } from '../../helpers/thrown.js';
 
 const context = (remainingMs: number) => ({ functionName: 'f', awsRequestId: 'r', getRemainingTimeInMillis: () => remainingMs });
 

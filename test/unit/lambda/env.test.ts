@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { notifyTopicArn, readLambdaConfig } from '../../../src/lambda/env.js';
-import { thrown } from './thrown.js';
+import { thrown } from '../../helpers/thrown.js';
 
 const BASE = { DESTINATION: 's3://momsrecipebox-backups/nightly', MONGODB_URI_SECRET: 'moms-recipe-secrets#MONGODB_URI' };
 

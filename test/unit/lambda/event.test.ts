@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseEvent } from '../../../src/lambda/event.js';
-import { thrown } from './thrown.js';
+import { thrown } from '../../helpers/thrown.js';
 
 describe('parseEvent', () => {
   it.each([

@@ -1,6 +1,6 @@
 import { BSON, Binary, BSONRegExp, BSONSymbol, Code, DBRef, Decimal128, Double, Int32, Long, MaxKey, MinKey, ObjectId, Timestamp, UUID } from 'bson';
 import { describe, expect, it } from 'vitest';
-import { decodeExact } from '../../../src/source/decode.js';
+import { EXACT_ENCODE, decodeExact } from '../../../src/source/decode.js';
 
 /**
  * Restore decodes each raw document and lets the driver re-encode it, because
@@ -10,7 +10,8 @@ import { decodeExact } from '../../../src/source/decode.js';
  */
 function roundTrips(doc: BSON.Document): void {
   const bytes = BSON.serialize(doc, { checkKeys: false, ignoreUndefined: false });
-  const { lossy } = decodeExact(bytes);
+  const { document, lossy } = decodeExact(bytes);
+  expect(Buffer.from(BSON.serialize(document, EXACT_ENCODE)).equals(Buffer.from(bytes))).toBe(true);
   expect(lossy).toBe(false);
 }
 
@@ -53,6 +54,20 @@ describe('decodeExact: decode then re-encode gives the same bytes', () => {
     const ref = Buffer.concat([Buffer.from([5, 0, 0, 0]), cstring('coll'), Buffer.from(new ObjectId().id)]);
     const bytes = rawDocument([Buffer.from([0x0c]), cstring('p'), ref]);
     expect(decodeExact(bytes).lossy).toBe(true);
+  });
+
+  it('flags legacy types nested in documents and arrays', () => {
+    const inner = rawDocument([Buffer.from([0x06]), cstring('0')]);
+    const bytes = rawDocument([Buffer.from([0x04]), cstring('list'), Buffer.from(inner)]);
+    expect(decodeExact(bytes).lossy).toBe(true);
+  });
+
+  it('refuses bytes that are not one valid document', () => {
+    const good = BSON.serialize({ a: 'text' });
+    const bad = Buffer.from(good);
+    bad.writeInt32LE(200, 7); // the string claims to run past the document
+    expect(decodeExact(BSON.serialize({ x: 1 })).lossy).toBe(false);
+    expect(() => decodeExact(bad)).toThrow();
   });
 
   it('flags duplicate keys as lossy', () => {
