@@ -31,7 +31,7 @@ async function runTool(file: string, args: string[]): Promise<{ exitCode: number
   }
 }
 const services = testServices();
-const tools = services.mongodump !== undefined && services.mongorestore !== undefined;
+const tools = Boolean(services.mongodump) && Boolean(services.mongorestore);
 const noTools = `mongodump/mongorestore unavailable: ${services.mongoToolsUnavailable ?? 'MONGODUMP and MONGORESTORE are unset'}`;
 
 let client: MongoClient;
