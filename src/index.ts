@@ -7,6 +7,9 @@ export { restore, type RestoreOptions, type RestoreResult, type RestoredNamespac
 export { verify, type VerifyOptions, type VerifyResult, type VerifiedBackup } from './core/verify.js';
 export { list, type ListResult, type ListedBackup } from './core/list.js';
 export { inspect, type InspectResult, type InspectedNamespace } from './core/inspect.js';
+export { prune, type PruneResult } from './core/prune.js';
+export { status, type StatusResult } from './core/status.js';
+export { importLegacy } from './core/import-legacy.js';
 export { openBackupSource, type BackupSource } from './core/backup-source.js';
 export type { Manifest, ManifestNamespace } from './core/manifest.js';
 export type { ProgressEvent, ProgressListener, Logger } from './core/progress.js';

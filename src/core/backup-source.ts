@@ -11,6 +11,7 @@ import { namespaceOf, type ArchiveEvent } from '../archive/types.js';
 import { MongosafeError, isMongosafeError } from '../errors.js';
 import type { Storage } from '../storage/storage.js';
 import { readManifest, resolveBackupId } from './catalog.js';
+import { ensureReadable, type ReadableOptions } from './cold-archive.js';
 import type { Manifest } from './manifest.js';
 
 /**
@@ -43,11 +44,16 @@ export async function isPathArgument(ref: string): Promise<boolean> {
   }
 }
 
-export async function openBackupSource(ref: string, storage: () => Promise<Storage>, signal?: AbortSignal): Promise<BackupSource> {
+/**
+ * Opens what `ref` names. For a stored backup the archive must be readable:
+ * one in S3 Glacier gets a restore request first (`readable.wait` polls).
+ */
+export async function openBackupSource(ref: string, storage: () => Promise<Storage>, signal?: AbortSignal, readable: Omit<ReadableOptions, 'signal'> = {}): Promise<BackupSource> {
   if (await isPathArgument(ref)) return openPath(resolve(ref));
   const store = await storage();
   const id = await resolveBackupId(store, ref, signal);
   const manifest = await readManifest(store, id, signal);
+  await ensureReadable(store, manifest.archive.key, `backup ${id}`, { ...readable, signal });
   return {
     kind: 'backup',
     description: `backup ${id} in ${store.displayUrl}`,

@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import { MongosafeError, isMongosafeError, messageOf } from '../errors.js';
 import type { Storage } from '../storage/storage.js';
 import { openBackupSource } from './backup-source.js';
-import { readCatalog, verificationKey } from './catalog.js';
+import { readCatalog, readManifest, resolveBackupId, verificationKey } from './catalog.js';
 import { assertScratchUri, drill } from './drill.js';
 import { isBackupId, manifestKey, startedMarkerKey } from './manifest.js';
 import type { ProgressListener } from './progress.js';
@@ -28,6 +28,8 @@ export interface VerifiedBackup {
   ok: boolean;
   /** "deep" when a restore drill compared every document too. */
   kind: 'full' | 'deep';
+  /** Why the archive was not read (it is in a cold storage class); `ok` then covers the manifest only. */
+  skipped?: string;
   /** The first problem found, one line. */
   problem?: string;
   namespaces: number;
@@ -70,7 +72,19 @@ export async function verify(options: VerifyOptions): Promise<VerifyResult> {
 
 async function verifyOne(ref: string, options: VerifyOptions, now: () => Date): Promise<VerifiedBackup> {
   const started = Date.now();
-  const source = await openBackupSource(ref, () => Promise.resolve(options.storage), options.signal);
+  const archived = await coldArchive(options.storage, ref, options.signal);
+  if (archived) {
+    // Reading it would start a paid, hours-long Glacier restore: verify checks what it can reach.
+    return { id: archived.id, ok: true, kind: 'full', skipped: `the archive is in ${archived.storageClass}; only its manifest was read (restore --wait makes it readable)`, namespaces: 0, documents: 0, durationMs: Date.now() - started };
+  }
+  let source;
+  try {
+    source = await openBackupSource(ref, () => Promise.resolve(options.storage), options.signal);
+  } catch (error) {
+    // A manifest whose archive is gone (expired, deleted) is a damaged backup, not a failed command.
+    if (!isMongosafeError(error, 'NOT_FOUND') || !isBackupId(ref)) throw error;
+    return { id: ref, ok: false, kind: 'full', problem: error.message, namespaces: 0, documents: 0, durationMs: Date.now() - started };
+  }
   const id = source.id ?? ref;
   options.onProgress?.({ kind: 'phase', phase: `verifying ${source.description}` });
   let namespaces = 0;
@@ -109,6 +123,15 @@ async function recordVerification(storage: Storage, id: string, result: Verified
       throw new MongosafeError('STORAGE', `writing the verification record of ${id} failed: ${messageOf(error)}`, undefined, { cause: error });
     }
   }
+}
+
+/** The backup's archive storage class when it is cold (Glacier), else undefined. Files are never cold. */
+async function coldArchive(storage: Storage, ref: string, signal?: AbortSignal): Promise<{ id: string; storageClass: string } | undefined> {
+  if (ref !== 'latest' && !isBackupId(ref)) return undefined;
+  const id = await resolveBackupId(storage, ref, signal);
+  const manifest = await readManifest(storage, id, signal);
+  const info = await storage.head(manifest.archive.key, { signal });
+  return info?.archived ? { id, storageClass: info.storageClass ?? 'cold storage' } : undefined;
 }
 
 function incompleteResult(id: string): VerifiedBackup {

@@ -2,14 +2,13 @@
 // Lambda built them: documents read by the driver, JSON.stringify(docs, null, 2)
 // per collection, zipped (deflate, one top-level <collection>.json each).
 import { readFile, writeFile } from 'node:fs/promises';
-import { buffer } from 'node:stream/consumers';
 import { join } from 'node:path';
 import { MongoClient, ObjectId, type Db, type Document } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import yazl from 'yazl';
 import { importLegacy } from '../../src/core/import-legacy.js';
 import type { ProgressEvent } from '../../src/core/progress.js';
 import { runCli } from '../helpers/cli.js';
+import { seedJson, writeZip } from '../helpers/legacy-zip.js';
 import { testServices, uniqueName } from '../helpers/services.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
@@ -25,21 +24,6 @@ function freshDb(): Db {
   const db = client.db(uniqueName('legacy'));
   databases.push(db);
   return db;
-}
-
-/** Zips `[name, content]` entries as `zip -r` of the seed's folder does (deflated, top level). */
-async function writeZip(name: string, entries: Array<[string, string | Buffer]>, options: { compress?: boolean } = {}): Promise<string> {
-  const zip = new yazl.ZipFile();
-  for (const [entryName, content] of entries) zip.addBuffer(Buffer.from(content), entryName, { compress: options.compress ?? true });
-  zip.end();
-  const path = join(work, name);
-  await writeFile(path, await buffer(zip.outputStream));
-  return path;
-}
-
-/** The seed Lambda's export of one collection: find({}).toArray(), then JSON.stringify(documents, null, 2). */
-function seedJson(documents: Document[]): string {
-  return JSON.stringify(documents, null, 2);
 }
 
 async function collectionNames(db: Db): Promise<string[]> {
@@ -72,7 +56,7 @@ beforeAll(async () => {
   await source.collection('recipes').insertMany(recipes);
   await source.createCollection('comments');
   for (const name of ['recipes', 'users', 'comments']) seed[name] = await source.collection(name).find({}).toArray();
-  seedZipPath = await writeZip('mongodb-backup-2025-01-01T03-00-00-000Z.zip', Object.entries(seed).map(([name, docs]) => [`${name}.json`, seedJson(docs)]));
+  seedZipPath = await writeZip(work, 'mongodb-backup-2025-01-01T03-00-00-000Z.zip', Object.entries(seed).map(([name, docs]) => [`${name}.json`, seedJson(docs)]));
 });
 
 afterAll(async () => {
@@ -131,7 +115,7 @@ describe('import-legacy', () => {
 
   it('streams a large array in batches of at most 1000 documents', async () => {
     const documents = Array.from({ length: 20_000 }, (_, i) => ({ _id: new ObjectId(), n: i, at: new Date(Date.UTC(2024, 0, 1) + i * 60_000), text: `line ${i} ${'x'.repeat(100)}` }));
-    const path = await writeZip('large.zip', [['lines.json', seedJson(documents)]]);
+    const path = await writeZip(work, 'large.zip', [['lines.json', seedJson(documents)]]);
     const db = freshDb();
     const events: ProgressEvent[] = [];
     const result = await importLegacy({ zipPath: path, uri: services.mongodbUri, db: db.databaseName, inferTypes: true, onProgress: (e) => events.push(e) });
@@ -146,7 +130,7 @@ describe('import-legacy', () => {
   it('skips anything but top-level <collection>.json entries, with a reason each (zip-slip safe)', async () => {
     const docs = seedJson([{ _id: new ObjectId(), ok: true }]);
     // yazl refuses to write "../evil.json", so the name is patched in afterwards, in both headers.
-    const path = await writeZip('odd.zip', [['ok.json', docs], ['xx/evil.json', docs], ['sub/nested.json', docs], ['README.txt', 'hello'], ['system.views.json', '[]']]);
+    const path = await writeZip(work, 'odd.zip', [['ok.json', docs], ['xx/evil.json', docs], ['sub/nested.json', docs], ['README.txt', 'hello'], ['system.views.json', '[]']]);
     const bytes = await readFile(path);
     let at = bytes.indexOf('xx/evil.json');
     while (at !== -1) {
@@ -172,7 +156,7 @@ describe('import-legacy', () => {
     const truncated = seedJson([{ _id: new ObjectId(), n: 1 }, { _id: new ObjectId(), n: 2 }]).slice(0, -10);
     const db = freshDb();
     await db.collection('a').insertOne({ keep: true });
-    const path = await writeZip('truncated.zip', [['a.json', good], ['b.json', truncated]]);
+    const path = await writeZip(work, 'truncated.zip', [['a.json', good], ['b.json', truncated]]);
     await expect(importLegacy({ zipPath: path, uri: services.mongodbUri, db: db.databaseName, drop: true })).rejects.toMatchObject({
       code: 'CORRUPT',
       message: expect.stringMatching(/^b\.json in .*truncated\.zip is not a JSON array of documents: the input ends before the array is closed/) as unknown,
@@ -181,7 +165,7 @@ describe('import-legacy', () => {
     expect(await db.collection('a').countDocuments({ keep: true })).toBe(1);
 
     // A flipped bit in a stored entry: yauzl reads it happily; the CRC-32 check does not.
-    const stored = await writeZip('flipped.zip', [['c.json', '[{"_id": "x", "text": "hello"}]']], { compress: false });
+    const stored = await writeZip(work, 'flipped.zip', [['c.json', '[{"_id": "x", "text": "hello"}]']], { compress: false });
     const bytes = await readFile(stored);
     bytes.write('j', bytes.indexOf('hello'));
     await writeFile(stored, bytes);

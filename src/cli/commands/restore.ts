@@ -14,7 +14,7 @@ export async function runRestore(ctx: CommandContext): Promise<number> {
   const dryRun = flag(ctx, 'dry-run');
   // A dry run checks the backup and writes nothing, so it needs no target.
   const uri = dryRun && !hasUri(ctx) ? undefined : await resolveUri(ctx);
-  const source = await openBackupSource(ref, () => destination(ctx, { mustExist: true }), ctx.signal);
+  const source = await openBackupSource(ref, () => destination(ctx, { mustExist: true }), ctx.signal, { wait: flag(ctx, 'wait'), onProgress: ctx.onProgress });
   const result = await restore({
     uri,
     source,

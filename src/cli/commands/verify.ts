@@ -12,7 +12,9 @@ export async function runVerify(ctx: CommandContext): Promise<number> {
   ctx.out.result(result);
   for (const b of result.backups) {
     ctx.out.line(
-      b.ok
+      b.skipped
+        ? `skipped ${b.id}: ${b.skipped}`
+        : b.ok
         ? `ok      ${b.id}: ${b.namespaces} namespaces, ${formatCount(b.documents)} documents, every CRC, count and the sha256 match${b.kind === 'deep' ? '; a restore drill gave back every document and index' : ''} (${formatDuration(b.durationMs)})`
         : `FAILED  ${b.id}: ${b.problem ?? 'unknown problem'}`,
     );
