@@ -1,5 +1,7 @@
+import { spawn } from 'node:child_process';
 import { readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { MongoClient, type Db } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, type CliRun } from '../helpers/cli.js';
@@ -174,5 +176,32 @@ describe('secrets', () => {
     for (const file of await readdir(join(dest, 'manifests'))) {
       expect(await readFile(join(dest, 'manifests', file), 'utf8')).not.toContain(canary);
     }
+  });
+});
+
+describe('Ctrl-C', () => {
+  it('stops a running backup cleanly: exit 130, no manifest, no archive', async () => {
+    const big = client.db(uniqueName('interrupt'));
+    const text = 'x'.repeat(1000);
+    for (let i = 0; i < 5; i++) await big.collection('c').insertMany(Array.from({ length: 4000 }, (_, j) => ({ n: i * 4000 + j, text })));
+    const dest = await tempDir();
+    const child = spawn(process.execPath, [fileURLToPath(new URL('../../bin/mongosafe.js', import.meta.url)), 'backup', '--db', big.databaseName, '--to', dest], {
+      env: { ...process.env, MONGODB_URI: services.mongodbUri },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+    // Interrupt once the backup has reserved its id, i.e. while it streams.
+    const deadline = Date.now() + 30_000;
+    while (Date.now() < deadline && !(await readdir(join(dest, 'data')).catch(() => [])).length) await new Promise((r) => setTimeout(r, 10));
+    child.kill('SIGINT');
+    expect(await exited, stderr).toBe(130);
+    expect(stderr).toMatch(/interrupted/);
+    expect(stderr).not.toMatch(/\n\s+at /);
+    expect(await readdir(join(dest, 'manifests')).catch(() => [])).toEqual([]);
+    const data = await readdir(join(dest, 'data'), { recursive: true }).catch(() => []);
+    expect(data.filter((name) => String(name).endsWith('backup.archive.gz'))).toEqual([]);
+    await big.dropDatabase();
   });
 });

@@ -1,7 +1,6 @@
 import {
   DeleteObjectCommand,
   GetObjectCommand,
-  HeadBucketCommand,
   HeadObjectCommand,
   type HeadObjectCommandOutput,
   ListObjectsV2Command,
@@ -48,12 +47,18 @@ export class S3Storage implements Storage {
     this.displayUrl = `s3://${bucket}${prefix === '' ? '' : `/${prefix}`}`;
   }
 
+  /**
+   * A one-key listing of this prefix rather than HeadBucket: a least-privilege
+   * role (the Terraform module's) may list only under its prefix, and
+   * HeadBucket, which names no prefix, is refused to it.
+   */
   async exists(options: { signal?: AbortSignal } = {}): Promise<boolean> {
     try {
-      await this.client.send(new HeadBucketCommand({ Bucket: this.bucket }), { abortSignal: options.signal });
+      await this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: this.base, MaxKeys: 1 }), { abortSignal: options.signal });
       return true;
     } catch (error) {
-      if (awsErrorShape(error).status === 404) return false;
+      const shape = awsErrorShape(error);
+      if (shape.status === 404 || shape.code === 'NoSuchBucket' || shape.name === 'NoSuchBucket') return false;
       throw translateS3Error(error, this.context('checking', 's3:ListBucket'));
     }
   }

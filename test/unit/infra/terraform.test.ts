@@ -154,7 +154,8 @@ describe('Lambda function', () => {
 
   it('gets its configuration from the environment, with a secret reference and never a connection string', () => {
     expect(fn()).toHaveProperty('environment');
-    expect(block(fn(), 'environment').variables).toBe('${merge(local.lambda_env, local.keep_env)}');
+    expect(block(fn(), 'environment').variables).toBe('${merge(local.lambda_env, local.keep_env, local.kms_env)}');
+    expect(local('kms_env')).toBe('${var.kms_key_arn == null ? {} : { KMS_KEY_ID = var.kms_key_arn }}');
     const env = local('lambda_env');
     expect(isHcl(env)).toBe(true);
     expect(Object.keys(env as Hcl).sort()).toEqual(['DATABASES', 'DESTINATION', 'MONGODB_URI_SECRET', 'NOTIFY_TOPIC_ARN', 'VERIFY']);

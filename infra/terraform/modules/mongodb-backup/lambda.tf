@@ -21,6 +21,10 @@ locals {
   # KEEP_LAST, KEEP_DAILY, ...: set only for the rules given (an unset rule is not
   # the same as keeping 0).
   keep_env = { for rule, n in var.keep : "KEEP_${upper(rule)}" => tostring(n) if n != null }
+
+  # With a bucket KMS key the handler must ask for SSE-KMS itself: otherwise it
+  # requests SSE-S3, which overrides the bucket's default key.
+  kms_env = var.kms_key_arn == null ? {} : { KMS_KEY_ID = var.kms_key_arn }
 }
 
 resource "aws_lambda_function" "backup" {
@@ -47,7 +51,7 @@ resource "aws_lambda_function" "backup" {
   reserved_concurrent_executions = 1
 
   environment {
-    variables = merge(local.lambda_env, local.keep_env)
+    variables = merge(local.lambda_env, local.keep_env, local.kms_env)
   }
 
   # Invocations that still fail after lambda_retry_attempts land here (and raise an alarm).
