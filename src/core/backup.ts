@@ -27,6 +27,8 @@ export interface BackupOptions {
   include?: readonly string[];
   exclude?: readonly string[];
   compression?: Compression;
+  /** gzip 1–9 (default 4) or zstd 1–22 (default 3). */
+  compressionLevel?: number;
   /** Collections read at once, interleaved in one archive. Default 4. */
   parallel?: number;
   connectTimeoutMs?: number;
@@ -170,8 +172,9 @@ async function writeArchive(input: WriteArchiveInput): Promise<{ bytes: number; 
     },
   });
   let streamError: unknown;
-  const body = pipeline(Readable.from(archive, { objectMode: false, highWaterMark: 1 }), createCompressor(input.compression), measure, (error) => {
-    if (error) streamError = error;
+  const body = pipeline(Readable.from(archive, { objectMode: false, highWaterMark: 1 }), createCompressor(input.compression, { level: options.compressionLevel }), measure, (error) => {
+    // A premature close is what a storage that gave up on the body leaves here: its error is the one to report.
+    if (error && (error as NodeJS.ErrnoException).code !== 'ERR_STREAM_PREMATURE_CLOSE') streamError = error;
   });
   try {
     await input.storage.put(input.key, body, { ifAbsent: true, contentType: 'application/octet-stream', signal });

@@ -13,6 +13,7 @@ export async function runBackup(ctx: CommandContext): Promise<number> {
     include: listValue(ctx, 'ns-include'),
     exclude: listValue(ctx, 'ns-exclude'),
     compression: stringValue(ctx, 'compression') as Compression | undefined,
+    compressionLevel: numberValue(ctx, 'compression-level'),
     parallel: numberValue(ctx, 'parallel'),
     connectTimeoutMs: numberValue(ctx, 'connect-timeout'),
     signal: ctx.signal,
