@@ -42,3 +42,9 @@ export function median(values: readonly number[]): number {
   const mid = Math.floor(sorted.length / 2);
   return sorted.length % 2 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
 }
+
+/** `items` starting at `round` (mod their number): each item goes first in turn, round after round. */
+export function rotated<T>(items: readonly T[], round: number): T[] {
+  const start = round % Math.max(1, items.length);
+  return [...items.slice(start), ...items.slice(0, start)];
+}

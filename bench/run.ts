@@ -1,53 +1,158 @@
-// npm run bench [-- --dataset typical,many --rounds 3 --scale 1]
-// mongosafe vs mongodump/mongorestore on the same server, same data, same run,
-// alternating order; prints median ratios and writes bench/results/<time>.json.
+// npm run bench [-- --dataset typical,many|all|gigabyte --scale 1 --rounds 3 --parts db,gzip,s3 --fuzz]
+// mongosafe vs mongodump/mongorestore on the same server, same data, same run, alternating
+// order; parallel gzip vs single stream; S3 storage vs plain uploads. Prints markdown tables,
+// writes bench/results/<time>.json and <time>.png. See bench/README.md.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { MongoClient } from 'mongodb';
 import { REPO_ROOT } from '../scripts/services/paths.js';
 import { run } from '../scripts/services/process.js';
-import { servicesUp } from '../scripts/services/services.js';
-import { DATASETS, loadDataset } from './datasets.js';
-import { measure, median, type Measurement } from './measure.js';
+import { serviceEnv, servicesUp, type ServicesState } from '../scripts/services/services.js';
+import { renderChart } from './chart.js';
+import { layoutOf, loadDataset, sampleArchive, selectDatasets, type Dataset } from './datasets.js';
+import { benchGzip } from './gzip.js';
+import { measure, rotated, type Measurement } from './measure.js';
+import { datasetTable, gzipTable, s3Table, summarize, type BenchReport, type Row, type RowSummary, type Side } from './report.js';
+import { benchS3Upload } from './s3-upload.js';
+
+const PARTS = ['db', 'gzip', 's3', 'fuzz'] as const;
+type Part = (typeof PARTS)[number];
 
 const { values } = parseArgs({
   options: {
-    dataset: { type: 'string', default: 'typical' },
+    dataset: { type: 'string' },
+    scale: { type: 'string' },
     rounds: { type: 'string', default: '3' },
-    scale: { type: 'string', default: '1' },
+    parts: { type: 'string', default: 'db,gzip,s3' },
+    'archive-mb': { type: 'string', default: '64' },
+    fuzz: { type: 'boolean', default: false },
+    'fuzz-cases': { type: 'string', default: '20000' },
   },
 });
-const rounds = Number(values.rounds);
-const scale = Number(values.scale);
-const log = (line: string) => console.error(line);
+const rounds = Math.max(1, Number(values.rounds));
+const parts = new Set(`${values.parts}${values.fuzz ? ',fuzz' : ''}`.split(',').filter((p) => p !== ''));
+for (const part of parts) if (!(PARTS as readonly string[]).includes(part)) throw new Error(`unknown part ${part}; have ${PARTS.join(', ')}`);
+const wants = (part: Part): boolean => parts.has(part);
+const selected = selectDatasets(values.dataset, values.scale === undefined ? undefined : Number(values.scale));
+const log = (line: string): void => console.error(line);
+const startedAt = new Date();
+const loadBefore = loadavg();
 
-const { state } = await servicesUp(log);
-if (!('mongodump' in state.mongoTools)) {
-  console.error(`bench needs mongodump and mongorestore: ${state.mongoTools.unavailable}`);
-  process.exit(1);
+let state: ServicesState | undefined;
+if (wants('db') || wants('s3')) {
+  state = (await servicesUp(log)).state;
+  // The S3 bench's clients (ours and the plain ones) read endpoint and credentials from here.
+  Object.assign(process.env, serviceEnv(state));
 }
-const { mongodump, mongorestore } = state.mongoTools;
-const uri = state.mongodb.uri;
-const cli = join(REPO_ROOT, 'bin', 'mongosafe.js');
-await run(process.execPath, [join(REPO_ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: REPO_ROOT });
 
-interface Side {
-  runs: Measurement[];
-  bytes: number;
+const report: BenchReport = { server: state?.mongodb.kind ?? 'none', rounds, rows: [] };
+if (wants('db') && state) report.rows = await benchDatabases(state);
+if (wants('gzip') || wants('s3')) {
+  const bytes = Number(values['archive-mb']) * 1024 * 1024;
+  log(`generating ${values['archive-mb']} MiB of archive…`);
+  const archive = await sampleArchive(bytes);
+  if (wants('gzip')) report.gzip = await benchGzip(archive, rounds, log);
+  if (wants('s3')) report.s3 = await benchS3Upload(archive, rounds, log);
 }
-interface Row {
-  dataset: string;
-  documents: number;
-  bsonMb: number;
-  operation: 'backup' | 'restore';
-  mongosafe: Side;
-  peer: Side;
+const fuzz = wants('fuzz') ? runFuzz(Number(values['fuzz-cases'])) : undefined;
+
+const uri = state ? state.mongodb.uri.replace(/\/\/.*@/, '//') : '';
+if (report.rows.length > 0) {
+  console.log(`\nmongosafe vs mongodump/mongorestore on ${report.server} (${uri}), median of ${rounds} rounds, alternating order; ratios are ours ÷ theirs, lower is better\n`);
+  console.log(datasetTable(report.rows));
 }
-const rows: Row[] = [];
-const client = await MongoClient.connect(uri);
-const work = await mkdtemp(join(tmpdir(), 'mongosafe-bench-'));
+if (report.gzip) console.log(`\n${gzipTable(report.gzip)}`);
+if (report.s3) console.log(`\n${s3Table(report.s3)}`);
+if (fuzz) console.log(`\nfuzz: ${fuzz.summary}`);
+
+const seconds = (Date.now() - startedAt.getTime()) / 1000;
+const machine = { cpus: availableParallelism(), node: process.versions.node, loadBefore, loadAfter: loadavg() };
+console.log(`\n${machine.cpus} CPUs, load average ${loadBefore[0]?.toFixed(1)} before and ${machine.loadAfter[0]?.toFixed(1)} after; took ${(seconds / 60).toFixed(1)} min`);
+const results = join(REPO_ROOT, 'bench', 'results');
+await mkdir(results, { recursive: true });
+const stem = join(results, startedAt.toISOString().replace(/[:.]/g, '-'));
+const json = { startedAt, seconds, machine, server: report.server, uri, rounds, datasets: selected.map((s) => ({ name: s.dataset.name, scale: s.scale })), results: report.rows, gzip: report.gzip, s3: report.s3, fuzz };
+await writeFile(`${stem}.json`, `${JSON.stringify(json, null, 2)}\n`);
+console.log(`results: ${stem}.json`);
+if (report.rows.length > 0 || report.gzip || report.s3) {
+  const title = `MONGOSAFE BENCH ${startedAt.toISOString().slice(0, 16).replace('T', ' ')}, ${report.server}, ${machine.cpus} CPUS, MEDIAN OF ${rounds}`;
+  await writeFile(`${stem}.png`, renderChart(report, title));
+  console.log(`chart: ${stem}.png`);
+}
+if (fuzz && fuzz.code !== 0) process.exitCode = 1;
+
+async function benchDatabases(services: ServicesState): Promise<RowSummary[]> {
+  if (!('mongodump' in services.mongoTools)) throw new Error(`bench needs mongodump and mongorestore: ${services.mongoTools.unavailable}`);
+  const { mongodump, mongorestore } = services.mongoTools;
+  const mongoUri = services.mongodb.uri;
+  const cli = join(REPO_ROOT, 'bin', 'mongosafe.js');
+  log('building dist/…');
+  await run(process.execPath, [join(REPO_ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: REPO_ROOT });
+  const rows: RowSummary[] = [];
+  const client = await MongoClient.connect(mongoUri);
+  const work = await mkdtemp(join(tmpdir(), 'mongosafe-bench-'));
+  try {
+    for (const { dataset, scale } of selected) rows.push(...(await benchDataset(dataset, scale)));
+  } finally {
+    await client.close();
+    await rm(work, { recursive: true, force: true });
+  }
+  return rows;
+
+  async function benchDataset(dataset: Dataset, scale: number): Promise<RowSummary[]> {
+    const dbName = `bench_${dataset.name}`;
+    const target = `${dbName}_restored`;
+    const layout = layoutOf(dataset, scale, services.mongodb.kind);
+    log(`loading ${dataset.name}: ${dataset.description} × scale ${scale} (${layout.collections} collections of ${layout.perCollection})…`);
+    const documents = await loadDataset(client.db(dbName), dataset, layout, log);
+    const stats = await client.db(dbName).command({ dbStats: 1 });
+    const base = { dataset: dataset.name, scale, documents, collections: layout.collections, bsonMb: Number(stats.dataSize ?? 0) / 1024 / 1024 };
+    const side = (): Side => ({ runs: [], bytes: 0 });
+    const backup: Row = { ...base, operation: 'backup', mongosafe: side(), peer: side() };
+    const restore: Row = { ...base, operation: 'restore', mongosafe: side(), peer: side() };
+    /** Runs both sides, ours first in even rounds and theirs first in odd ones. */
+    const alternate = async (round: number, row: Row, ours: () => Promise<Measurement>, theirs: () => Promise<Measurement>): Promise<void> => {
+      const sides: Array<[Side, () => Promise<Measurement>]> = [
+        [row.mongosafe, ours],
+        [row.peer, theirs],
+      ];
+      for (const [which, go] of rotated(sides, round)) which.runs.push(await go());
+    };
+    try {
+      for (let round = 0; round < rounds; round++) {
+        const ours = join(work, `ours-${round}`);
+        const theirs = join(work, `theirs-${round}.archive.gz`);
+        await alternate(
+          round,
+          backup,
+          () => measure(process.execPath, [cli, 'backup', '--uri', mongoUri, '--db', dbName, '--to', ours]),
+          () => measure(mongodump, [`--uri=${mongoUri}`, `--db=${dbName}`, `--archive=${theirs}`, '--gzip', '--quiet']),
+        );
+        backup.mongosafe.bytes = await sizeOf(join(ours, 'data'));
+        backup.peer.bytes = await sizeOf(theirs);
+        // Both restore the same archive (mongodump's), into a fresh namespace, dropping first.
+        await alternate(
+          round,
+          restore,
+          () => measure(process.execPath, [cli, 'restore', theirs, '--uri', mongoUri, '--ns-from', `${dbName}.*`, '--ns-to', `${target}.*`, '--drop']),
+          () => measure(mongorestore, [`--uri=${mongoUri}`, `--archive=${theirs}`, '--gzip', '--drop', `--nsFrom=${dbName}.*`, `--nsTo=${target}.*`, '--quiet']),
+        );
+        await client.db(target).dropDatabase();
+        await rm(ours, { recursive: true, force: true });
+        await rm(theirs, { force: true });
+        log(`  ${dataset.name} round ${round + 1}/${rounds} done`);
+      }
+    } finally {
+      await client.db(dbName).dropDatabase();
+      await client.db(target).dropDatabase();
+    }
+    return [summarize(backup), summarize(restore)];
+  }
+}
 
 async function sizeOf(path: string): Promise<number> {
   const info = await stat(path);
@@ -60,67 +165,30 @@ async function sizeOf(path: string): Promise<number> {
   return total;
 }
 
-try {
-  for (const name of (values.dataset ?? 'typical').split(',')) {
-    const dataset = DATASETS[name];
-    if (!dataset) throw new Error(`unknown dataset ${name}; have ${Object.keys(DATASETS).join(', ')}`);
-    const dbName = `bench_${name}`;
-    log(`loading ${name}: ${dataset.description} × scale ${scale}…`);
-    const documents = await loadDataset(client.db(dbName), dataset, scale, log);
-    const stats = await client.db(dbName).command({ dbStats: 1 });
-    const bsonMb = Number(stats.dataSize ?? 0) / 1024 / 1024;
-    const backup: Row = { dataset: name, documents, bsonMb, operation: 'backup', mongosafe: { runs: [], bytes: 0 }, peer: { runs: [], bytes: 0 } };
-    const restore: Row = { dataset: name, documents, bsonMb, operation: 'restore', mongosafe: { runs: [], bytes: 0 }, peer: { runs: [], bytes: 0 } };
-    for (let round = 0; round < rounds; round++) {
-      const ours = join(work, `ours-${round}`);
-      const theirs = join(work, `theirs-${round}.archive.gz`);
-      const backups: Array<[Side, () => Promise<Measurement>]> = [
-        [backup.mongosafe, () => measure(process.execPath, [cli, 'backup', '--uri', uri, '--db', dbName, '--to', ours])],
-        [backup.peer, () => measure(mongodump, [`--uri=${uri}`, `--db=${dbName}`, `--archive=${theirs}`, '--gzip', '--quiet'])],
-      ];
-      if (round % 2) backups.reverse();
-      for (const [side, go] of backups) side.runs.push(await go());
-      backup.mongosafe.bytes = await sizeOf(join(ours, 'data'));
-      backup.peer.bytes = await sizeOf(theirs);
-
-      // Both restore the same archive (mongodump's), into a fresh namespace, dropping first.
-      const target = `${dbName}_restored`;
-      const restores: Array<[Side, () => Promise<Measurement>]> = [
-        [restore.mongosafe, () => measure(process.execPath, [cli, 'restore', theirs, '--uri', uri, '--ns-from', `${dbName}.*`, '--ns-to', `${target}.*`, '--drop'])],
-        [restore.peer, () => measure(mongorestore, [`--uri=${uri}`, `--archive=${theirs}`, '--gzip', '--drop', `--nsFrom=${dbName}.*`, `--nsTo=${target}.*`, '--quiet'])],
-      ];
-      if (round % 2) restores.reverse();
-      for (const [side, go] of restores) side.runs.push(await go());
-      await client.db(target).dropDatabase();
-      await rm(ours, { recursive: true, force: true });
-      await rm(theirs, { force: true });
-      log(`  ${name} round ${round + 1}/${rounds} done`);
-    }
-    rows.push(backup, restore);
-    await client.db(dbName).dropDatabase();
+/**
+ * The long fuzz run: the fuzz test files that read MONGOSAFE_FUZZ_CASES, run with `cases`
+ * cases each. Files that do not read it would run their usual count, so they are left out.
+ */
+function runFuzz(cases: number): { code: number; files: string[]; summary: string } {
+  const archiveDir = join(REPO_ROOT, 'test', 'unit', 'archive');
+  const candidates = [
+    ...(existsSync(archiveDir) ? readdirSync(archiveDir).filter((name) => name.includes('fuzz')).map((name) => join('test', 'unit', 'archive', name)) : []),
+    join('test', 'unit', 'core', 'manifest-fuzz.test.ts'),
+  ];
+  const files = candidates.filter((file) => existsSync(join(REPO_ROOT, file)) && readFileSync(join(REPO_ROOT, file), 'utf8').includes('MONGOSAFE_FUZZ_CASES'));
+  if (files.length === 0) {
+    return { code: 0, files, summary: `skipped: none of ${candidates.join(', ')} reads MONGOSAFE_FUZZ_CASES yet` };
   }
-} finally {
-  await client.close();
-  await rm(work, { recursive: true, force: true });
+  log(`fuzzing with MONGOSAFE_FUZZ_CASES=${cases}: ${files.join(', ')}…`);
+  const started = Date.now();
+  const vitest = join(REPO_ROOT, 'node_modules', 'vitest', 'vitest.mjs');
+  const result = spawnSync(process.execPath, [vitest, 'run', '--project', 'unit', '--testTimeout=3600000', ...files], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, MONGOSAFE_FUZZ_CASES: String(cases) },
+    // Its report on stderr: stdout is the bench's tables.
+    stdio: ['ignore', 2, 2],
+  });
+  const code = result.status ?? 1;
+  const minutes = ((Date.now() - started) / 60_000).toFixed(1);
+  return { code, files, summary: `${code === 0 ? 'passed' : `FAILED (exit ${code})`}: ${files.join(', ')} with ${cases} cases each, ${minutes} min` };
 }
-
-const fmt = (n: number, digits = 2) => n.toFixed(digits);
-const lines = [
-  '| dataset | op | docs | BSON MB | wall s (ours / peer) | wall ratio | CPU s (ours / peer) | CPU ratio | peak RSS MB (ours / peer) | bytes written (ours / peer) |',
-  '|---|---|---|---|---|---|---|---|---|---|',
-];
-const summary = rows.map((row) => {
-  const wall = [median(row.mongosafe.runs.map((r) => r.wallSeconds)), median(row.peer.runs.map((r) => r.wallSeconds))] as const;
-  const cpu = [median(row.mongosafe.runs.map((r) => r.cpuSeconds)), median(row.peer.runs.map((r) => r.cpuSeconds))] as const;
-  const rss = [Math.max(...row.mongosafe.runs.map((r) => r.peakRssMb)), Math.max(...row.peer.runs.map((r) => r.peakRssMb))] as const;
-  lines.push(
-    `| ${row.dataset} | ${row.operation} | ${row.documents} | ${fmt(row.bsonMb, 0)} | ${fmt(wall[0])} / ${fmt(wall[1])} | **${fmt(wall[0] / wall[1])}** | ${fmt(cpu[0])} / ${fmt(cpu[1])} | **${fmt(cpu[0] / cpu[1])}** | ${fmt(rss[0], 0)} / ${fmt(rss[1], 0)} | ${row.operation === 'backup' ? `${row.mongosafe.bytes} / ${row.peer.bytes}` : '—'} |`,
-  );
-  return { ...row, medianWallSeconds: wall, medianCpuSeconds: cpu, peakRssMb: rss, wallRatio: wall[0] / wall[1], cpuRatio: cpu[0] / cpu[1] };
-});
-console.log(`\nmongosafe vs mongodump/mongorestore on ${state.mongodb.kind} (${uri.replace(/\/\/.*@/, '//')}), median of ${rounds} rounds, alternating order\n`);
-console.log(lines.join('\n'));
-await mkdir(join(REPO_ROOT, 'bench', 'results'), { recursive: true });
-const file = join(REPO_ROOT, 'bench', 'results', `${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-await writeFile(file, `${JSON.stringify({ server: state.mongodb.kind, rounds, scale, results: summary }, null, 2)}\n`);
-console.log(`\nresults: ${file}`);

@@ -1,0 +1,139 @@
+// The bench's figures: medians, ratios, verdicts against the targets of issues 4 and 7, and the
+// markdown tables printed on stdout.
+import type { GzipReport } from './gzip.js';
+import { median, type Measurement } from './measure.js';
+import type { S3Report } from './s3-upload.js';
+
+/** Ratios are mongosafe ÷ peer (mongodump or mongorestore): below 1 is better. */
+export const TARGETS = {
+  backup: { wall: 0.7, cpu: 0.5 },
+  // Issue 7 sets restore wall time; issue 4's bar for every ratio is 1.0, so restore CPU gets that.
+  restore: { wall: 0.8, cpu: 1.0 },
+  peakRssMb: 200,
+  gzipSpeedup: 1.6,
+} as const;
+
+export type Operation = 'backup' | 'restore';
+
+export interface Side {
+  runs: Measurement[];
+  /** Bytes the backup wrote (0 for restores). */
+  bytes: number;
+}
+
+export interface Row {
+  dataset: string;
+  scale: number;
+  documents: number;
+  collections: number;
+  bsonMb: number;
+  operation: Operation;
+  mongosafe: Side;
+  peer: Side;
+}
+
+export interface Check {
+  what: string;
+  value: number;
+  limit: number;
+  pass: boolean;
+  /** Decimals to show the value with. */
+  digits: number;
+}
+
+export interface RowSummary extends Row {
+  /** [mongosafe, peer] */
+  medianWallSeconds: [number, number];
+  medianCpuSeconds: [number, number];
+  /** Highest of the rounds, [mongosafe, peer]. */
+  peakRssMb: [number, number];
+  wallRatio: number;
+  cpuRatio: number;
+  checks: Check[];
+  pass: boolean;
+}
+
+export interface BenchReport {
+  server: string;
+  rounds: number;
+  rows: RowSummary[];
+  gzip?: GzipReport;
+  s3?: S3Report;
+}
+
+const check = (what: string, value: number, limit: number, digits = 2): Check => ({ what, value, limit, pass: value <= limit, digits });
+
+export function summarize(row: Row): RowSummary {
+  const both = (pick: (run: Measurement) => number, reduce: (values: number[]) => number): [number, number] => [
+    reduce(row.mongosafe.runs.map(pick)),
+    reduce(row.peer.runs.map(pick)),
+  ];
+  const medianWallSeconds = both((run) => run.wallSeconds, median);
+  const medianCpuSeconds = both((run) => run.cpuSeconds, median);
+  const peakRssMb = both((run) => run.peakRssMb, (values) => Math.max(...values));
+  const wallRatio = medianWallSeconds[0] / medianWallSeconds[1];
+  const cpuRatio = medianCpuSeconds[0] / medianCpuSeconds[1];
+  const target = TARGETS[row.operation];
+  const checks = [check('wall', wallRatio, target.wall), check('CPU', cpuRatio, target.cpu), check('RSS MB', peakRssMb[0], TARGETS.peakRssMb, 0)];
+  return { ...row, medianWallSeconds, medianCpuSeconds, peakRssMb, wallRatio, cpuRatio, checks, pass: checks.every((c) => c.pass) };
+}
+
+const fixed = (n: number, digits = 2): string => (Number.isFinite(n) ? n.toFixed(digits) : '—');
+const mb = (bytes: number): string => fixed(bytes / 1e6, 1);
+const pair = (values: readonly [number, number], digits = 2): string => `${fixed(values[0], digits)} / ${fixed(values[1], digits)}`;
+const verdict = (pass: boolean): string => (pass ? 'PASS' : 'MISS');
+
+function table(header: string[], rows: string[][]): string {
+  return [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...rows.map((cells) => `| ${cells.join(' | ')} |`)].join('\n');
+}
+
+export function datasetTable(rows: readonly RowSummary[]): string {
+  return table(
+    ['dataset', 'op', 'colls × docs', 'BSON MB', 'wall s (ours / peer)', 'wall ratio', 'CPU s (ours / peer)', 'CPU ratio', 'peak RSS MB (ours / peer)', 'MB written (ours / peer)', 'verdict'],
+    rows.map((row) => {
+      const target = TARGETS[row.operation];
+      const misses = row.checks.filter((c) => !c.pass).map((c) => `${c.what} ${fixed(c.value, c.digits)} > ${c.limit}`);
+      return [
+        `${row.dataset} ×${row.scale}`,
+        row.operation,
+        `${row.collections} × ${Math.round(row.documents / row.collections)}`,
+        fixed(row.bsonMb, 0),
+        pair(row.medianWallSeconds),
+        `**${fixed(row.wallRatio)}** (≤ ${target.wall})`,
+        pair(row.medianCpuSeconds),
+        `**${fixed(row.cpuRatio)}** (≤ ${target.cpu})`,
+        `${pair(row.peakRssMb, 0)} (≤ ${TARGETS.peakRssMb})`,
+        row.operation === 'backup' ? `${mb(row.mongosafe.bytes)} / ${mb(row.peer.bytes)}` : '—',
+        row.pass ? 'PASS' : `MISS: ${misses.join(', ')}`,
+      ];
+    }),
+  );
+}
+
+export function gzipTable(gzip: GzipReport): string {
+  const rows = gzip.variants.map((v) => [v.name, fixed(v.mbPerSecond, 1), fixed(v.medianSeconds), fixed(median(v.cpuSeconds)), mb(v.outputBytes)]);
+  return [
+    `gzip of ${mb(gzip.inputBytes)} MB of archive, median of ${gzip.variants[0]?.seconds.length ?? 0} rounds:\n`,
+    table(['compressor', 'MB/s', 'seconds', 'CPU s', 'output MB'], rows),
+    `\nparallel (${gzip.parallelism}) ÷ fastest single stream (${gzip.against}): **${fixed(gzip.speedup)}×** (target ≥ ${TARGETS.gzipSpeedup}×): ${verdict(gzip.speedup >= TARGETS.gzipSpeedup)}`,
+  ].join('\n');
+}
+
+export function s3Table(s3: S3Report): string {
+  const rows = s3.uploads.map((u) => [u.name, fixed(u.medianSeconds), fixed(u.mbPerSecond, 1), fixed(u.oursRatio)]);
+  return [
+    `S3 upload of ${mb(s3.bytes)} MB to ${s3.endpoint}, median of ${s3.uploads[0]?.seconds.length ?? 0} rounds:\n`,
+    table(['upload', 'seconds', 'MB/s', 'mongosafe ÷ this'], rows),
+  ].join('\n');
+}
+
+/** One line each for the chart's footer. */
+export function footerLines(report: BenchReport): string[] {
+  const lines: string[] = [];
+  if (report.gzip) {
+    lines.push(`GZIP ${report.gzip.parallelism} MEMBERS AT ONCE: ${fixed(report.gzip.speedup)}× SINGLE STREAM (TARGET ≥ ${TARGETS.gzipSpeedup}): ${verdict(report.gzip.speedup >= TARGETS.gzipSpeedup)}`);
+  }
+  const peers = report.s3?.uploads.slice(1) ?? [];
+  if (peers.length > 0) lines.push(`S3 UPLOAD TIME (LOWER IS BETTER), MONGOSAFE ÷ ${peers.map((u) => `${u.name.split(',')[0]}: ${fixed(u.oursRatio)}`).join(', ÷ ')}`);
+  return lines;
+}
