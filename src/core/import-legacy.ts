@@ -3,7 +3,6 @@ import { ConnectionString } from 'mongodb-connection-string-url';
 import { MongosafeError, messageOf } from '../errors.js';
 import { createWithOptions, dropIfExists } from '../source/collections.js';
 import { connectSource } from '../source/connect.js';
-import { EXACT_ENCODE } from '../source/decode.js';
 import { insertRawBatch } from '../source/write.js';
 import { throwIfAborted } from '../util/abort.js';
 import { splitJsonArray } from './json-array.js';
@@ -114,7 +113,6 @@ async function importCollection(db: Db, zip: LegacyZip, entry: LegacyEntry, docu
   if (options.drop) await dropIfExists(db, entry.collection);
   // An empty array was an existing, empty collection: create it, so the import has it too.
   if (documents === 0) await createWithOptions(db, entry.collection, {});
-  const collection = db.collection(entry.collection);
   const result: ImportedCollection = { collection: entry.collection, documents: 0, inserted: 0, duplicates: 0 };
   let batch: Uint8Array[] = [];
   let batchBytes = 0;
@@ -122,7 +120,7 @@ async function importCollection(db: Db, zip: LegacyZip, entry: LegacyEntry, docu
     if (batch.length === 0) return;
     throwIfAborted(options.signal, `importing ${namespace}`);
     // The one place that decides what a duplicate is; it takes BSON, as restore's batches are.
-    const outcome = await insertRawBatch(collection, batch, namespace);
+    const outcome = await insertRawBatch(db, entry.collection, batch, namespace);
     result.inserted += outcome.inserted;
     result.duplicates += outcome.duplicates;
     batch = [];
@@ -131,7 +129,7 @@ async function importCollection(db: Db, zip: LegacyZip, entry: LegacyEntry, docu
   };
   for await (const document of readDocuments(zip, entry, options.zipPath, options.signal)) {
     if (options.inferTypes) inferBsonTypes(document, inferred);
-    const bytes = BSON.serialize(document, EXACT_ENCODE);
+    const bytes = BSON.serialize(document, { checkKeys: false, ignoreUndefined: false });
     if (batch.length === BATCH_DOCUMENTS || (batch.length > 0 && batchBytes + bytes.byteLength > BATCH_BYTES)) await flush();
     batch.push(bytes);
     batchBytes += bytes.byteLength;

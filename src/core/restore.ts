@@ -23,8 +23,6 @@ export interface RestoreOptions {
   /** Check the backup and print the plan; change nothing. */
   dryRun?: boolean;
   noIndexes?: boolean;
-  /** Fail on documents js-bson cannot re-encode exactly, instead of warning. */
-  strict?: boolean;
   /** Insert batches in flight at once. Default 4. */
   workers?: number;
   connectTimeoutMs?: number;
@@ -42,8 +40,6 @@ export interface RestoredNamespace {
   inserted: number;
   /** Documents the target already had (duplicate _id or unique key): counted, not fatal. */
   duplicates: number;
-  /** _ids of documents whose legacy BSON types js-bson cannot write back exactly. */
-  lossyIds: string[];
   indexes: number;
   status: 'planned' | 'restored';
 }
@@ -53,7 +49,7 @@ export interface RestoreResult {
   target: string;
   dryRun: boolean;
   namespaces: RestoredNamespace[];
-  totals: { namespaces: number; documents: number; inserted: number; duplicates: number; lossy: number };
+  totals: { namespaces: number; documents: number; inserted: number; duplicates: number };
   warnings: string[];
   durationMs: number;
 }
@@ -69,6 +65,8 @@ interface PlanItem {
 }
 
 const DEFAULT_WORKERS = 4;
+/** Raw document bytes being inserted at once, across workers. */
+const MAX_IN_FLIGHT_BYTES = 8 * 1024 * 1024;
 
 /**
  * Restores a backup. The whole backup is read and checked first (sha256, CRC
@@ -117,7 +115,6 @@ export async function restore(options: RestoreOptions): Promise<RestoreResult> {
       documents: namespaces.reduce((sum, ns) => sum + ns.documents, 0),
       inserted: namespaces.reduce((sum, ns) => sum + ns.inserted, 0),
       duplicates: namespaces.reduce((sum, ns) => sum + ns.duplicates, 0),
-      lossy: namespaces.reduce((sum, ns) => sum + ns.lossyIds.length, 0),
     },
     warnings,
     durationMs: Date.now() - started,
@@ -149,7 +146,7 @@ async function checkAndPlan(
             target,
             options: metadata.options ?? {},
             indexes: metadata.indexes ?? [],
-            result: { source: name, target: namespaceOf(target), type, documents: 0, inserted: 0, duplicates: 0, lossyIds: [], indexes: 0, status: 'planned' },
+            result: { source: name, target: namespaceOf(target), type, documents: 0, inserted: 0, duplicates: 0, indexes: 0, status: 'planned' },
           };
           plan.push(item);
           byBody.set(bodyNamespace, item);
@@ -185,6 +182,7 @@ async function writePlan(client: MongoClient, plan: PlanItem[], options: Restore
   for (const item of dataItems) if (item.result.type === 'timeseries') byBody.set(namespaceOf(item.entry), item);
   const workers = Math.max(1, options.workers ?? DEFAULT_WORKERS);
   const inFlight = new Set<Promise<void>>();
+  let inFlightBytes = 0;
   let failure: unknown;
   const endSeen = new Set<string>();
   const failed = new Set<string>();
@@ -197,24 +195,24 @@ async function writePlan(client: MongoClient, plan: PlanItem[], options: Restore
         const targetCollection = item.result.type === 'timeseries' && namespaceOf(event) !== namespaceOf(item.entry)
           ? `system.buckets.${item.target.collection}`
           : item.target.collection;
-        const collection = client.db(item.target.db).collection(targetCollection);
-        const task = insertRawBatch(collection, event.documents, item.result.target).then(
-          (outcome) => {
-            item.result.inserted += outcome.inserted;
-            item.result.duplicates += outcome.duplicates;
-            item.result.lossyIds.push(...outcome.lossyIds);
-            options.onProgress?.({ kind: 'documents', namespace: item.result.target, documents: item.result.inserted + item.result.duplicates, bsonBytes: 0, expectedDocuments: item.result.documents });
-            if (options.strict && outcome.lossyIds.length > 0) {
-              throw new MongosafeError('CORRUPT', `${item.result.target}: ${outcome.lossyIds.length} documents use BSON types js-bson cannot write back exactly (first _id ${outcome.lossyIds[0]})`, 'restore this backup with mongorestore, which keeps legacy types, or drop --strict');
-            }
-          },
-        );
+        const task = insertRawBatch(client.db(item.target.db), targetCollection, event.documents, item.result.target).then((outcome) => {
+          item.result.inserted += outcome.inserted;
+          item.result.duplicates += outcome.duplicates;
+          options.onProgress?.({ kind: 'documents', namespace: item.result.target, documents: item.result.inserted + item.result.duplicates, bsonBytes: 0, expectedDocuments: item.result.documents });
+        });
+        const batchBytes = event.documents.reduce((sum, doc) => sum + doc.byteLength, 0);
+        inFlightBytes += batchBytes;
         const tracked = task.catch((error: unknown) => {
           failure ??= error;
           failed.add(item.result.target);
-        }).finally(() => inFlight.delete(tracked));
+        }).finally(() => {
+          inFlight.delete(tracked);
+          inFlightBytes -= batchBytes;
+        });
         inFlight.add(tracked);
-        if (inFlight.size >= workers) await Promise.race(inFlight);
+        // Each batch in flight is held three times (raw, decoded, re-encoded): bound the bytes too,
+        // or four 16 MiB batches of large documents would take hundreds of MB.
+        while (inFlight.size >= workers || (inFlightBytes >= MAX_IN_FLIGHT_BYTES && inFlight.size > 0)) await Promise.race(inFlight);
       } else if (event.kind === 'end-of-namespace') {
         const item = byBody.get(namespaceOf(event));
         if (item) endSeen.add(item.result.target);
@@ -231,11 +229,6 @@ async function writePlan(client: MongoClient, plan: PlanItem[], options: Restore
     if (!options.noIndexes) item.result.indexes = await createIndexes(client.db(item.target.db), item.target.collection, item.indexes);
     item.result.status = 'restored';
     options.onProgress?.({ kind: 'namespace-done', namespace: item.result.target, documents: item.result.inserted, bsonBytes: 0 });
-    if (item.result.lossyIds.length > 0) {
-      warnings.push(
-        `${item.result.target}: ${item.result.lossyIds.length} documents hold legacy BSON (undefined, DBPointer or duplicate keys) that js-bson cannot write back exactly, _ids ${item.result.lossyIds.slice(0, 5).join(', ')}; mongorestore restores them exactly from the same archive`,
-      );
-    }
     if (item.result.duplicates > 0) warnings.push(`${item.result.target}: ${item.result.duplicates} documents already existed (duplicate key) and were left as they were`);
   }
   // Views last, once the collections they read from exist.

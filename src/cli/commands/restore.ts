@@ -24,7 +24,6 @@ export async function runRestore(ctx: CommandContext): Promise<number> {
     drop: flag(ctx, 'drop'),
     dryRun,
     noIndexes: flag(ctx, 'no-indexes'),
-    strict: flag(ctx, 'strict'),
     workers: numberValue(ctx, 'parallel'),
     connectTimeoutMs: numberValue(ctx, 'connect-timeout'),
     signal: ctx.signal,
@@ -42,7 +41,7 @@ export async function runRestore(ctx: CommandContext): Promise<number> {
   const { totals } = result;
   ctx.out.line(
     `restored ${result.source} into ${result.target}: ${totals.namespaces} namespaces, ${formatCount(totals.inserted)} documents inserted, ` +
-      `${formatCount(totals.duplicates)} already present${totals.lossy ? `, ${totals.lossy} not exact (see warnings)` : ''} (${formatDuration(result.durationMs)})`,
+      `${formatCount(totals.duplicates)} already present (${formatDuration(result.durationMs)})`,
   );
   return 0;
 }
