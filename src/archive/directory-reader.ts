@@ -115,7 +115,7 @@ function unescapeCollection(text: string): string {
 
 const MAX_DOCUMENT_BYTES = 16 * 1024 * 1024 + 16 * 1024;
 const BATCH_DOCUMENTS = 1000;
-const BATCH_BYTES = 16 * 1024 * 1024;
+const BATCH_BYTES = 4 * 1024 * 1024;
 
 /** Splits a concatenation of BSON documents into bounded batches, streaming. */
 async function* readBsonFile(path: string, signal?: AbortSignal): AsyncGenerator<Uint8Array[]> {

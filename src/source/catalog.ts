@@ -39,10 +39,12 @@ export async function readCatalog(client: MongoClient, options: CatalogOptions):
   const databases = options.databases?.length ? [...options.databases] : await userDatabases(client);
   const selected = namespaceFilter({ include: options.include, exclude: options.exclude });
   const result: SourceNamespace[] = [];
+  const empty: string[] = [];
   for (const dbName of databases) {
     options.signal?.throwIfAborted();
     const db = client.db(dbName);
     const infos = await db.listCollections({}, { nameOnly: false, promoteValues: false, promoteLongs: false }).toArray();
+    if (infos.length === 0) empty.push(dbName);
     for (const info of infos) {
       const name = String(info.name);
       if (!isBackedUp(name) || !selected(`${dbName}.${name}`)) continue;
@@ -63,7 +65,9 @@ export async function readCatalog(client: MongoClient, options: CatalogOptions):
       });
     }
   }
-  if (options.databases?.length) await assertDatabasesExist(client, options.databases);
+  // A database exists only while it has a collection: only a named one with none is worth a
+  // listDatabases call (slow on some servers), to say what there is instead.
+  if (options.databases?.length && empty.length > 0) await assertDatabasesExist(client, empty);
   return result;
 }
 
