@@ -33,6 +33,13 @@ export interface BackupSource {
   events(signal?: AbortSignal): AsyncGenerator<ArchiveEvent>;
 }
 
+/**
+ * Documents per event: restore inserts each event as one batch and keeps a few
+ * in flight, each held raw, decoded and re-encoded, so 4 MiB (not the 16 MiB
+ * an insert may carry) keeps restores of large documents within bounded memory.
+ */
+const READ_BATCHES = { batchDocuments: 1000, batchBytes: 4 * 1024 * 1024 };
+
 /** An argument that names an existing path, or contains "/", is a file; otherwise an id or "latest". */
 export async function isPathArgument(ref: string): Promise<boolean> {
   if (ref.includes('/')) return true;
@@ -78,15 +85,15 @@ async function openPath(path: string): Promise<BackupSource> {
     description: `archive ${path}`,
     events: async function* (signal) {
       const { stream } = await decompressAuto(createReadStream(path, { signal }));
-      yield* readArchive(stream);
+      yield* readArchive(stream, READ_BATCHES);
     },
   };
 }
 
 /**
  * Reads a stored backup while checking it against its manifest: object size
- * and sha256 over the stored bytes, and per namespace the document count and
- * CRC-64. The reader itself checks each namespace's CRC against the archive.
+ * and sha256 over the stored bytes, and per namespace the document count, BSON
+ * bytes and CRC-64. The reader itself checks each namespace's CRC against the archive.
  */
 async function* checkedAgainstManifest(manifest: Manifest, open: () => Promise<Readable>, signal?: AbortSignal): AsyncGenerator<ArchiveEvent> {
   const where = `backup ${manifest.id}`;
@@ -104,17 +111,17 @@ async function* checkedAgainstManifest(manifest: Manifest, open: () => Promise<R
   stored.on('error', (error) => measure.destroy(error));
   const expected = new Map(manifest.namespaces.map((ns) => [namespaceOf(ns), ns]));
   const seen = new Set<string>();
-  for await (const event of readArchive(stream)) {
+  for await (const event of readArchive(stream, READ_BATCHES)) {
     signal?.throwIfAborted();
     if (event.kind === 'end-of-namespace') {
       const name = namespaceOf(event);
       // Old-style timeseries data is read from system.buckets.X; the manifest names X.
       const entry = expected.get(name) ?? expected.get(name.replace('.system.buckets.', '.'));
       if (!entry) throw new MongosafeError('CORRUPT', `${where}: namespace ${name} is in the archive but not in the manifest`, 'the archive does not belong to this manifest');
-      if (entry.documents !== event.documents || entry.crc64 !== crc64Hex(event.crc64)) {
+      if (entry.documents !== event.documents || entry.bsonBytes !== event.bsonBytes || entry.crc64 !== crc64Hex(event.crc64)) {
         throw new MongosafeError(
           'CORRUPT',
-          `${where}: namespace ${name} has ${event.documents} documents (CRC ${crc64Hex(event.crc64)}), the manifest says ${entry.documents} (CRC ${entry.crc64})`,
+          `${where}: namespace ${name} has ${event.documents} documents of ${event.bsonBytes} bytes (CRC ${crc64Hex(event.crc64)}), the manifest says ${entry.documents} of ${entry.bsonBytes} (CRC ${entry.crc64})`,
           'the archive does not match its manifest; restore an older backup',
         );
       }

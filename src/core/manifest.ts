@@ -1,4 +1,4 @@
-import type { Compression } from '../archive/types.js';
+import { namespaceOf, type Compression } from '../archive/types.js';
 import { MongosafeError } from '../errors.js';
 
 /** The manifest of a complete backup: DESIGN.md §3. Written last; its presence means complete. */
@@ -91,7 +91,12 @@ export function compareIdsNewestFirst(a: string, b: string): number {
   return timeOfId(b).getTime() - timeOfId(a).getTime() || suffix(b) - suffix(a);
 }
 
-/** Parses and checks a manifest read from storage; CORRUPT names what is wrong. */
+/**
+ * Parses and checks a manifest read from storage: every field the commands read
+ * has its type, no namespace is listed twice, and the totals add up. So a
+ * damaged manifest is refused here (CORRUPT, naming what is wrong) rather than
+ * crashing list or inspect, or vouching for numbers that are not the backup's.
+ */
 export function parseManifest(text: string, where: string): Manifest {
   let value: unknown;
   try {
@@ -99,20 +104,63 @@ export function parseManifest(text: string, where: string): Manifest {
   } catch (error) {
     throw new MongosafeError('CORRUPT', `manifest ${where} is not valid JSON`, 'the backup cannot be trusted; run mongosafe verify', { cause: error });
   }
-  const m = value as Partial<Manifest> | null;
   const problems: string[] = [];
-  if (!m || typeof m !== 'object') problems.push('not an object');
+  if (!isRecord(value)) problems.push('not an object');
   else {
+    const m = value as Partial<Record<keyof Manifest, unknown>>;
     if (m.schemaVersion !== 1) problems.push(`schemaVersion ${String(m.schemaVersion)} (this mongosafe reads 1)`);
     if (typeof m.id !== 'string' || !isBackupId(m.id)) problems.push('id');
     if (m.status !== 'complete') problems.push('status');
-    if (!m.archive || typeof m.archive.key !== 'string' || typeof m.archive.bytes !== 'number' || !/^[0-9a-f]{64}$/.test(String(m.archive.sha256))) problems.push('archive');
+    if (typeof m.startedAt !== 'string' || typeof m.finishedAt !== 'string') problems.push('startedAt/finishedAt');
+    if (!hasStrings(m.source, ['uri', 'serverVersion', 'topology'])) problems.push('source');
+    const archive = m.archive;
+    if (!hasStrings(archive, ['key']) || !isCount(archive.bytes) || !/^[0-9a-f]{64}$/.test(String(archive.sha256)) || !COMPRESSIONS.includes(archive.compression)) problems.push('archive');
     if (!Array.isArray(m.namespaces)) problems.push('namespaces');
-    else if (m.namespaces.some((ns) => typeof ns?.db !== 'string' || typeof ns.collection !== 'string' || typeof ns.documents !== 'number' || !/^[0-9a-f]{16}$/.test(String(ns.crc64)))) problems.push('a namespace entry');
-    if (!m.totals) problems.push('totals');
+    else if (!m.namespaces.every(isNamespaceEntry)) problems.push('a namespace entry');
+    else if (new Set(m.namespaces.map(namespaceOf)).size !== m.namespaces.length) problems.push('a namespace listed twice');
+    else if (!totalsAddUp(m.totals, m.namespaces)) problems.push('totals');
+    if (!Array.isArray(m.warnings) || !m.warnings.every((w) => typeof w === 'string')) problems.push('warnings');
   }
   if (problems.length > 0) {
     throw new MongosafeError('CORRUPT', `manifest ${where} is invalid (${problems.join(', ')})`, 'the backup cannot be trusted; run mongosafe verify');
   }
-  return m as Manifest;
+  return value as Manifest;
+}
+
+const COMPRESSIONS: readonly unknown[] = ['gzip', 'zstd', 'none'] satisfies Compression[];
+const NAMESPACE_TYPES: readonly unknown[] = ['collection', 'view', 'timeseries'] satisfies Array<ManifestNamespace['type']>;
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function hasStrings(value: unknown, keys: readonly string[]): value is Record<string, unknown> {
+  return isRecord(value) && keys.every((key) => typeof value[key] === 'string');
+}
+
+/** A count or size: a whole number from 0 up. */
+function isCount(value: unknown): value is number {
+  return Number.isSafeInteger(value) && (value as number) >= 0;
+}
+
+function isNamespaceEntry(ns: unknown): ns is ManifestNamespace {
+  return (
+    hasStrings(ns, ['db', 'collection']) &&
+    NAMESPACE_TYPES.includes(ns.type) &&
+    isCount(ns.documents) &&
+    isCount(ns.bsonBytes) &&
+    /^[0-9a-f]{16}$/.test(String(ns.crc64)) &&
+    Array.isArray(ns.indexes) &&
+    ns.indexes.every((index) => hasStrings(index, ['name'])) &&
+    isRecord(ns.options)
+  );
+}
+
+function totalsAddUp(totals: unknown, namespaces: readonly ManifestNamespace[]): boolean {
+  return (
+    isRecord(totals) &&
+    totals.namespaces === namespaces.length &&
+    totals.documents === namespaces.reduce((sum, ns) => sum + ns.documents, 0) &&
+    totals.bsonBytes === namespaces.reduce((sum, ns) => sum + ns.bsonBytes, 0)
+  );
 }

@@ -31,9 +31,14 @@ describe('parseManifest', () => {
     schemaVersion: 1,
     id: '20261126T030000Z',
     status: 'complete',
-    archive: { key: 'data/20261126T030000Z/backup.archive.gz', bytes: 10, sha256: 'a'.repeat(64) },
-    namespaces: [{ db: 'a', collection: 'b', documents: 1, crc64: '0f51dd249ee42e7d' }],
+    tool: { name: 'mongosafe', version: '0.1.0' },
+    startedAt: '2026-11-26T03:00:00.123Z',
+    finishedAt: '2026-11-26T03:01:10.456Z',
+    source: { uri: 'mongodb://127.0.0.1/', serverVersion: '8.0.4', topology: 'Single' },
+    archive: { key: 'data/20261126T030000Z/backup.archive.gz', format: 'mongodump-archive', compression: 'gzip', bytes: 10, sha256: 'a'.repeat(64) },
+    namespaces: [{ db: 'a', collection: 'b', type: 'collection', documents: 1, bsonBytes: 14, crc64: '0f51dd249ee42e7d', indexes: [{ name: '_id_', key: { _id: 1 } }], options: {} }],
     totals: { namespaces: 1, documents: 1, bsonBytes: 14 },
+    warnings: [],
   };
 
   it('accepts a well-formed manifest', () => {
