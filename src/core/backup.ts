@@ -174,7 +174,7 @@ async function writeArchive(input: WriteArchiveInput): Promise<{ bytes: number; 
   let streamError: unknown;
   const body = pipeline(Readable.from(archive, { objectMode: false, highWaterMark: 1 }), createCompressor(input.compression, { level: options.compressionLevel }), measure, (error) => {
     // A premature close is what a storage that gave up on the body leaves here: its error is the one to report.
-    if (error && (error as NodeJS.ErrnoException).code !== 'ERR_STREAM_PREMATURE_CLOSE') streamError = error;
+    if (error && error.code !== 'ERR_STREAM_PREMATURE_CLOSE') streamError = error;
   });
   try {
     await input.storage.put(input.key, body, { ifAbsent: true, contentType: 'application/octet-stream', signal });

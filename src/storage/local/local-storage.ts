@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { constants, createWriteStream } from 'node:fs';
-import { copyFile, link, mkdir, open, opendir, rmdir, stat, unlink } from 'node:fs/promises';
+import { copyFile, link, mkdir, open, opendir, readdir, rmdir, stat, unlink } from 'node:fs/promises';
 import { dirname, join, sep } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pathToFileURL } from 'node:url';
@@ -15,6 +15,11 @@ import { errnoCode, translateFsError } from './fs-errors.js';
 
 // File systems without hard links (some FUSE, SMB and exFAT mounts) answer link() so.
 const NO_HARD_LINKS = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EXDEV']);
+
+// A put writes its temporary file continuously; one untouched this long belongs
+// to a process that died mid-write (kill -9, OOM, power loss): S3 discards such
+// uploads by a lifecycle rule, this folder has only us to tidy it.
+const ABANDONED_PARTIAL_MS = 60 * 60 * 1000;
 
 /** Files under one folder; keys map to relative paths. */
 export class LocalStorage implements Storage {
@@ -199,11 +204,18 @@ export class LocalStorage implements Storage {
     }
   }
 
+  /**
+   * Removes the file's folder, then its parents, while they are empty. Abandoned
+   * temporary files of crashed puts are removed first: hidden from list(), they
+   * would otherwise keep an incomplete backup's folder (and its bytes) forever.
+   */
   private async removeEmptyParents(key: string): Promise<void> {
     const segments = key.split('/').slice(0, -1);
     while (segments.length > 0) {
+      const folder = join(this.root, ...segments);
       try {
-        await rmdir(join(this.root, ...segments));
+        await removeAbandonedPartials(folder);
+        await rmdir(folder);
       } catch (error) {
         const code = errnoCode(error);
         // Not empty (or already gone, or raced by a writer): the tidy-up is done.
@@ -233,6 +245,26 @@ async function publish(temp: string, path: string, key: string, displayUrl: stri
       if (errnoCode(copyError) === 'EEXIST') throw alreadyExistsError(`${key} in ${displayUrl}`, copyError);
       throw copyError;
     }
+  }
+}
+
+/** Deletes the temporary files in `folder` that no put has written to for ABANDONED_PARTIAL_MS. */
+async function removeAbandonedPartials(folder: string): Promise<void> {
+  const names = await readdir(folder).catch((error: unknown) => {
+    if (errnoCode(error) === 'ENOENT' || errnoCode(error) === 'ENOTDIR') return [];
+    throw error;
+  });
+  const abandonedBefore = Date.now() - ABANDONED_PARTIAL_MS;
+  for (const name of names.filter(isPartialName)) {
+    const path = join(folder, name);
+    const info = await stat(path).catch((error: unknown) => {
+      if (errnoCode(error) === 'ENOENT') return undefined; // its put just finished
+      throw error;
+    });
+    if (info === undefined || info.mtimeMs >= abandonedBefore) continue;
+    await unlink(path).catch((error: unknown) => {
+      if (errnoCode(error) !== 'ENOENT') throw error;
+    });
   }
 }
 

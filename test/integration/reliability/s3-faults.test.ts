@@ -1,0 +1,146 @@
+// S3 misbehaving under a backup: a fault-injecting proxy of this test's own sits
+// between mongosafe (pointed at it by AWS_ENDPOINT_URL, as at any S3-compatible
+// server) and moto. Transient errors, throttling, resets and slow answers must
+// be retried through; a failure that persists must end the backup cleanly, with
+// its multipart upload aborted and nothing visible; a download cut short is a
+// read failure, never a verdict that the backup is corrupt.
+import { ListMultipartUploadsCommand, S3Client } from '@aws-sdk/client-s3';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { bulkDatabase } from '../../helpers/bulk-database.js';
+import { runCli, type CliRun } from '../../helpers/cli.js';
+import { startFaultProxy, type FaultProxy, type FaultRule } from '../../helpers/fault-proxy.js';
+import { testServices } from '../../helpers/services.js';
+import { allKeys, freshDestination, type TestDestination } from '../../helpers/synthetic-backups.js';
+
+// About 12 MiB of gzip: a multipart upload of two parts.
+const DOCUMENTS = 16_000;
+const QUIET = { NODE_NO_WARNINGS: '1' };
+
+const services = testServices();
+const bulk = bulkDatabase('s3fault', { recipes: DOCUMENTS }, 750);
+let s3: S3Client;
+let proxy: FaultProxy;
+let dest: TestDestination;
+
+beforeAll(() => {
+  s3 = new S3Client({ forcePathStyle: true });
+});
+
+afterAll(() => {
+  s3.destroy();
+});
+
+beforeEach(async () => {
+  proxy = await startFaultProxy(services.awsEndpoint, 7);
+  dest = await freshDestination('s3');
+});
+
+afterEach(() => proxy.close());
+
+/** The CLI with S3 reached through the fault proxy. */
+function viaProxy(args: string[]): Promise<CliRun> {
+  return runCli(args, { ...QUIET, AWS_ENDPOINT_URL: proxy.url });
+}
+
+function backupViaProxy(): Promise<CliRun> {
+  return viaProxy(['backup', '--db', bulk.db.databaseName, '--to', dest.url]);
+}
+
+/** Faults injected so far, by kind. */
+function injected(): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const request of proxy.requests) if (request.fault) counts[request.fault] = (counts[request.fault] ?? 0) + 1;
+  return counts;
+}
+
+async function multipartUploadsLeft(): Promise<number> {
+  const listed = await s3.send(new ListMultipartUploadsCommand({ Bucket: dest.where }));
+  return listed.Uploads?.length ?? 0;
+}
+
+// The S3 requests of a multipart upload, as the SDK sends them (path style).
+const CREATE_UPLOAD = { method: 'POST', path: /\?uploads(=|&|$)/ };
+const UPLOAD_PART = { method: 'PUT', path: /[?&]partNumber=/ };
+const COMPLETE_UPLOAD = { method: 'POST', path: /[?&]uploadId=/ };
+const slowDown = { kind: 'status', status: 503, code: 'SlowDown' } as const;
+const internalError = { kind: 'status', status: 500, code: 'InternalError' } as const;
+
+describe('transient S3 faults during a backup', () => {
+  it('5xx, throttling and resets on every kind of request are retried: the backup completes and verifies', async () => {
+    const rules: FaultRule[] = [
+      { method: 'HEAD', path: /\/manifests\//, fault: { kind: 'status', status: 503, code: 'ServiceUnavailable' }, times: 1 },
+      { method: 'PUT', path: /started\.json/, fault: { kind: 'reset' }, times: 1 },
+      { ...CREATE_UPLOAD, fault: internalError, times: 1 },
+      { ...UPLOAD_PART, fault: slowDown, times: 2 },
+      { ...UPLOAD_PART, fault: { kind: 'reset' }, times: 2 },
+      { ...COMPLETE_UPLOAD, fault: internalError, times: 1 },
+      { method: 'PUT', path: /\/manifests\/.*\.json/, fault: slowDown, times: 1 },
+      // And a tenth of everything else throttled, at random (seeded).
+      { fault: slowDown, fraction: 0.1 },
+    ];
+    for (const rule of rules) proxy.inject(rule);
+    const backup = await backupViaProxy();
+    expect(backup.code, backup.stderr).toBe(0);
+    const during = injected();
+    expect(during.status).toBeGreaterThanOrEqual(6); // every rule above used up, and some random ones
+    expect(during.reset).toBe(3);
+
+    proxy.clear();
+    proxy.inject({ method: 'GET', path: /backup\.archive/, fault: internalError, times: 1 });
+    proxy.inject({ method: 'GET', path: /list-type=2/, fault: { kind: 'reset' }, times: 1 });
+    proxy.inject({ fault: slowDown, fraction: 0.1 });
+    const verify = await viaProxy(['verify', 'latest', '--from', dest.url]);
+    expect(verify.code, verify.stderr).toBe(0);
+    expect(verify.stdout).toMatch(/^ok /);
+    console.info(`s3 transient faults: ${proxy.requests.length} requests, injected ${JSON.stringify(injected())}; backup and verify ok`);
+  });
+
+  it('slow answers (every request delayed, some parts by seconds) still complete in bounded time', async () => {
+    proxy.inject({ ...UPLOAD_PART, fault: { kind: 'delay', ms: 3000 }, times: 2 });
+    proxy.inject({ fault: { kind: 'delay', ms: 200 } });
+    const started = Date.now();
+    const backup = await backupViaProxy();
+    const elapsedMs = Date.now() - started;
+    expect(backup.code, backup.stderr).toBe(0);
+    expect(elapsedMs).toBeLessThan(60_000);
+    proxy.clear();
+    expect((await viaProxy(['verify', 'latest', '--from', dest.url])).code).toBe(0);
+    console.info(`s3 slow answers: backup took ${elapsedMs} ms with ${JSON.stringify(injected())}`);
+  });
+});
+
+describe('a persistent S3 failure during the multipart upload', () => {
+  it.each([
+    ['every UploadPart answers 500', { ...UPLOAD_PART, fault: internalError }],
+    ['every UploadPart connection is reset', { ...UPLOAD_PART, fault: { kind: 'reset' } }],
+    ['every CompleteMultipartUpload answers 500', { ...COMPLETE_UPLOAD, fault: internalError }],
+  ] as Array<[string, FaultRule]>)('%s: the backup fails cleanly, the upload is aborted, nothing is visible', async (_name, rule) => {
+    proxy.inject(rule);
+    const started = Date.now();
+    const backup = await backupViaProxy();
+    const elapsedMs = Date.now() - started;
+    expect(backup.code, backup.stderr).toBe(1);
+    const lines = backup.stderr.trim().split('\n');
+    expect(lines[0]).toMatch(new RegExp(`^mongosafe: writing s3://${dest.where}/mongosafe/data/\\d{8}T\\d{6}Z(-\\d+)?/backup\\.archive\\.gz failed`));
+    expect(lines.length, backup.stderr).toBeLessThanOrEqual(2);
+    expect(backup.stderr).not.toMatch(/cancelling its multipart upload also failed|\n\s+at /);
+    expect(await multipartUploadsLeft()).toBe(0);
+    // No archive, no manifest, and the reserved id released.
+    expect(await allKeys(dest.storage)).toEqual([]);
+    console.info(`s3 persistent fault (${_name}): exit 1 after ${elapsedMs} ms, ${proxy.requests.length} requests, injected ${JSON.stringify(injected())}: ${lines[0]}`);
+  });
+});
+
+describe('a download cut short', () => {
+  it('is a read failure (exit 1), not a corrupt backup (exit 3), and records no failed verification', async () => {
+    const backup = await runCli(['backup', '--db', bulk.db.databaseName, '--to', dest.url], QUIET);
+    expect(backup.code, backup.stderr).toBe(0);
+    proxy.inject({ method: 'GET', path: /backup\.archive/, fault: { kind: 'cut', afterBytes: 1024 * 1024 } });
+    const verify = await viaProxy(['verify', 'latest', '--from', dest.url]);
+    expect(verify.code, verify.stdout + verify.stderr).toBe(1);
+    expect(verify.stderr.trim().split('\n')[0]).toMatch(/^mongosafe: reading s3:\/\/.*backup\.archive\.gz/);
+    expect((await allKeys(dest.storage)).filter((key) => key.includes('.verified.'))).toEqual([]);
+    proxy.clear();
+    expect((await viaProxy(['verify', 'latest', '--from', dest.url])).code).toBe(0);
+  });
+});
