@@ -33,6 +33,13 @@ export interface BackupSource {
   events(signal?: AbortSignal): AsyncGenerator<ArchiveEvent>;
 }
 
+/**
+ * Documents per event: restore inserts each event as one batch and keeps a few
+ * in flight, each held as read and again as the insert message, so 4 MiB (not
+ * the 16 MiB an insert may carry) keeps restores of large documents in bounded memory.
+ */
+const READ_BATCHES = { batchDocuments: 1000, batchBytes: 4 * 1024 * 1024 };
+
 /** An argument that names an existing path, or contains "/", is a file; otherwise an id or "latest". */
 export async function isPathArgument(ref: string): Promise<boolean> {
   if (ref.includes('/')) return true;
@@ -78,7 +85,7 @@ async function openPath(path: string): Promise<BackupSource> {
     description: `archive ${path}`,
     events: async function* (signal) {
       const { stream } = await decompressAuto(createReadStream(path, { signal }));
-      yield* readArchive(stream);
+      yield* readArchive(stream, READ_BATCHES);
     },
   };
 }
@@ -104,7 +111,7 @@ async function* checkedAgainstManifest(manifest: Manifest, open: () => Promise<R
   stored.on('error', (error) => measure.destroy(error));
   const expected = new Map(manifest.namespaces.map((ns) => [namespaceOf(ns), ns]));
   const seen = new Set<string>();
-  for await (const event of readArchive(stream)) {
+  for await (const event of readArchive(stream, READ_BATCHES)) {
     signal?.throwIfAborted();
     if (event.kind === 'end-of-namespace') {
       const name = namespaceOf(event);

@@ -80,12 +80,9 @@ export async function backup(options: BackupOptions): Promise<BackupResult> {
     });
     const warnings: string[] = [];
     if (namespaces.length === 0) warnings.push('no collections matched: the backup is empty');
-    const sizes = await collectionSizes(client, namespaces);
-    const expected = new Map([...sizes].map(([name, size]) => [name, size.documents]));
-    options.onProgress?.({
-      kind: 'plan',
-      namespaces: namespaces.map((ns) => ({ namespace: namespaceOf(ns), expectedDocuments: expected.get(namespaceOf(ns)) })),
-    });
+    // Filled in by each collection's reader as it starts (collStats is slow on some servers: not up front).
+    const expected = new Map<string, number>();
+    options.onProgress?.({ kind: 'plan', namespaces: namespaces.map((ns) => ({ namespace: namespaceOf(ns) })) });
 
     signal?.throwIfAborted();
     const id = await reserveId(storage, startedAt, signal);
@@ -94,7 +91,7 @@ export async function backup(options: BackupOptions): Promise<BackupResult> {
     const summaries = new Map<string, NamespaceSummary>();
     let stored: { bytes: number; sha256: string };
     try {
-      stored = await writeArchive({ client, storage, key, compression, parallel, namespaces, serverVersion: server.version, summaries, options, sizes });
+      stored = await writeArchive({ client, storage, key, compression, parallel, namespaces, serverVersion: server.version, summaries, options, expected });
     } catch (error) {
       await storage.delete(startedMarkerKey(id)).catch(() => undefined);
       throw asAbort(error, signal);
@@ -134,7 +131,8 @@ interface WriteArchiveInput {
   serverVersion: string;
   summaries: Map<string, NamespaceSummary>;
   options: BackupOptions;
-  sizes: Map<string, CollectionSize>;
+  /** Documents each collection held when its read started, by namespace. */
+  expected: Map<string, number>;
 }
 
 /** Streams collections → archive framing → compression → sha256 → storage, all with backpressure. */
@@ -147,7 +145,7 @@ async function writeArchive(input: WriteArchiveInput): Promise<{ bytes: number; 
     metadata: buildMetadataJson({ options: ns.options, indexes: ns.indexes, uuid: ns.uuid, collectionName: ns.collection, type: ns.type }),
     type: ns.type,
   }));
-  const sources = namespaces.map((ns) => () => namespaceBlocks(client, ns, input.sizes.get(namespaceOf(ns)), options));
+  const sources = namespaces.map((ns) => () => namespaceBlocks(client, ns, input.expected, options));
   const blocks = mergeLimited(sources, input.parallel);
   const archive = encodeArchive(
     { concurrentCollections: input.parallel, version: '0.1', serverVersion: input.serverVersion, toolVersion: `mongosafe-${TOOL_VERSION}` },
@@ -187,8 +185,10 @@ async function writeArchive(input: WriteArchiveInput): Promise<{ bytes: number; 
   return { bytes, sha256: hash.digest('hex') };
 }
 
-async function* namespaceBlocks(client: MongoClient, ns: SourceNamespace, size: CollectionSize | undefined, options: BackupOptions): AsyncGenerator<ArchiveBlock> {
+async function* namespaceBlocks(client: MongoClient, ns: SourceNamespace, expected: Map<string, number>, options: BackupOptions): AsyncGenerator<ArchiveBlock> {
+  const size = ns.type === 'view' ? undefined : await collectionSize(client, ns);
   const expectedDocuments = size?.documents;
+  if (expectedDocuments !== undefined) expected.set(namespaceOf(ns), expectedDocuments);
   const body = { db: ns.db, collection: ns.dataCollection };
   const name = namespaceOf(ns);
   let documents = 0;
@@ -215,20 +215,16 @@ interface CollectionSize {
   averageBytes?: number;
 }
 
-/** Counts and average sizes from collStats: for progress, the consistency check, and batch sizing. */
-async function collectionSizes(client: MongoClient, namespaces: SourceNamespace[]): Promise<Map<string, CollectionSize>> {
-  const sizes = new Map<string, CollectionSize>();
-  for (const ns of namespaces) {
-    if (ns.type === 'view') continue;
-    try {
-      const stats = await client.db(ns.db).command({ collStats: ns.dataCollection });
-      const averageBytes = Number(stats.avgObjSize);
-      sizes.set(namespaceOf(ns), { documents: Number(stats.count), averageBytes: averageBytes > 0 ? averageBytes : undefined });
-    } catch {
-      // Only used for progress, a consistency warning and batch sizing: a server that cannot say is still backed up.
-    }
+/** Count and average size from collStats: for progress, the consistency check, and batch sizing. */
+async function collectionSize(client: MongoClient, ns: SourceNamespace): Promise<CollectionSize | undefined> {
+  try {
+    const stats = await client.db(ns.db).command({ collStats: ns.dataCollection });
+    const averageBytes = Number(stats.avgObjSize);
+    return { documents: Number(stats.count), averageBytes: averageBytes > 0 ? averageBytes : undefined };
+  } catch {
+    // Only used for progress, a consistency warning and batch sizing: a server that cannot say is still backed up.
+    return undefined;
   }
-  return sizes;
 }
 
 /**
