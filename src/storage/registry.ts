@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { MongosafeError } from '../errors.js';
 import { LocalStorage } from './local/local-storage.js';
 import type { S3StorageOptions } from './s3/s3-storage.js';
+import { withRetry } from './retry.js';
 import type { Storage } from './storage.js';
 
 /** A parsed destination URL. */
@@ -48,12 +49,14 @@ async function openParsed(destination: Destination, options: OpenStorageOptions)
   if (destination.kind === 'local') return new LocalStorage(destination.path);
   // Loaded on demand: the AWS SDK is a large share of start-up time and memory, and local backups never need it.
   const { S3Storage } = await import('./s3/s3-storage.js');
-  return new S3Storage(destination.bucket, destination.prefix, {
+  // The SDK retries each request; this adds retries of whole reads (a listing or a download
+  // cut midway) across a network blip. Puts are retried only before their body is consumed.
+  return withRetry(new S3Storage(destination.bucket, destination.prefix, {
     client: options.s3Client,
     kmsKeyId: options.kmsKeyId,
     minPartBytes: options.minPartBytes,
     queueSize: options.queueSize,
-  });
+  }));
 }
 
 function filePath(url: string): string {

@@ -7,12 +7,6 @@ import type { ObjectInfo, Storage } from '../../src/storage/storage.js';
 import { bytesBody, digest, failingBody, patternBody, readAll, stallingBody } from './bodies.js';
 
 export interface ContractOptions {
-  /**
-   * For decorators whose writes do nothing (dry-run): the suite writes its
-   * fixtures through `fixtures` (the wrapped storage) and checks that the
-   * storage under test reads them but changes nothing.
-   */
-  dryRun?: { fixtures: () => Storage };
   /** Strings that must never appear in `displayUrl` (the backend's credentials). */
   secrets?: () => string[];
 }
@@ -36,27 +30,22 @@ async function listed(storage: Storage, prefix: string): Promise<ObjectInfo[]> {
 }
 
 export function describeStorageContract(name: string, open: () => Promise<Storage>, options: ContractOptions = {}): void {
-  const dry = options.dryRun !== undefined;
-
   describe(`storage contract: ${name}`, () => {
     let storage: Storage;
-    /** Where fixtures are written: the storage itself, or for dry-run the one it wraps. */
-    let fixtures: Storage;
     let counter = 0;
     /** A key prefix of this test's own. */
     const area = (): string => `t${++counter}-${randomBytes(3).toString('hex')}/`;
-    const seed = (key: string, data: string | Uint8Array) => fixtures.put(key, bytesBody(data), { ifAbsent: true });
+    const seed = (key: string, data: string | Uint8Array) => storage.put(key, bytesBody(data), { ifAbsent: true });
     const text = async (key: string) => (await readAll(await storage.get(key))).toString();
 
     beforeAll(async () => {
       storage = await open();
-      fixtures = options.dryRun?.fixtures() ?? storage;
     });
 
     it('reads back what was written, with its size and time', async () => {
       const key = `${area()}manifests/one.json`;
       const before = Date.now();
-      const result = dry ? await seed(key, '{"a":1}\n') : await storage.put(key, bytesBody('{"a":1}\n'), { ifAbsent: true, contentType: 'application/json' });
+      const result = await storage.put(key, bytesBody('{"a":1}\n'), { ifAbsent: true, contentType: 'application/json' });
       expect(result.bytes).toBe(8);
       expect(await text(key)).toBe('{"a":1}\n');
       const info = await storage.head(key);
@@ -74,7 +63,7 @@ export function describeStorageContract(name: string, open: () => Promise<Storag
       expect(await text(key)).toBe('first');
     });
 
-    it.skipIf(dry)('two concurrent puts of one key: exactly one wins, whole', async () => {
+    it('two concurrent puts of one key: exactly one wins, whole', async () => {
       const key = `${area()}race`;
       const bodies = ['a'.repeat(100_000), 'b'.repeat(100_001)];
       const results = await Promise.allSettled(bodies.map((body) => storage.put(key, bytesBody(body), { ifAbsent: true })));
@@ -92,10 +81,6 @@ export function describeStorageContract(name: string, open: () => Promise<Storag
       const result = await storage.put(key, source.body, { ifAbsent: true, expectedBytes: total });
       expect(result.bytes).toBe(total);
       expect(source.produced()).toBe(total);
-      if (dry) {
-        expect(await fixtures.head(key)).toBeUndefined();
-        return;
-      }
       expect((await storage.head(key))?.bytes).toBe(total);
       expect(await digest(await storage.get(key))).toEqual({ sha256: source.sha256(), bytes: total });
     });
@@ -103,10 +88,6 @@ export function describeStorageContract(name: string, open: () => Promise<Storag
     it('an empty body is an empty object', async () => {
       const key = `${area()}empty`;
       expect((await storage.put(key, bytesBody(''), { ifAbsent: true })).bytes).toBe(0);
-      if (dry) {
-        expect(await fixtures.head(key)).toBeUndefined();
-        return;
-      }
       expect((await storage.head(key))?.bytes).toBe(0);
       expect((await readAll(await storage.get(key))).length).toBe(0);
     });
@@ -123,15 +104,13 @@ export function describeStorageContract(name: string, open: () => Promise<Storag
       await expectCode(storage.get(`${file}/below`), 'NOT_FOUND');
     });
 
-    it(dry ? 'delete leaves the object alone' : 'delete removes the object', async () => {
+    it('delete removes the object', async () => {
       const prefix = area();
       await seed(`${prefix}manifests/a.json`, 'a');
       await seed(`${prefix}manifests/b.json`, 'b');
       await storage.delete(`${prefix}manifests/a.json`);
-      expect((await storage.head(`${prefix}manifests/a.json`)) === undefined).toBe(!dry);
-      expect((await listed(storage, prefix)).map((info) => info.key)).toEqual(
-        dry ? [`${prefix}manifests/a.json`, `${prefix}manifests/b.json`] : [`${prefix}manifests/b.json`],
-      );
+      expect(await storage.head(`${prefix}manifests/a.json`)).toBeUndefined();
+      expect((await listed(storage, prefix)).map((info) => info.key)).toEqual([`${prefix}manifests/b.json`]);
     });
 
     it('lists in key order, by string prefix, with sizes', async () => {
@@ -174,7 +153,7 @@ export function describeStorageContract(name: string, open: () => Promise<Storag
 
     it('an aborted get ends its stream with ABORTED', async () => {
       const key = `${area()}data/read.archive.gz`;
-      await fixtures.put(key, patternBody(2 * MiB).body, { ifAbsent: true });
+      await storage.put(key, patternBody(2 * MiB).body, { ifAbsent: true });
       const controller = new AbortController();
       const stream = await storage.get(key, { signal: controller.signal });
       const reading = (async () => {

@@ -10,7 +10,7 @@ export interface FsErrorContext {
   displayUrl: string;
 }
 
-const DISK_FULL = new Set(['ENOSPC', 'EDQUOT', 'EFBIG']);
+const DISK_FULL = new Set(['ENOSPC', 'EDQUOT']);
 
 /** The errno code of a Node fs error, if any. */
 export function errnoCode(error: unknown): string | undefined {
@@ -37,6 +37,14 @@ export function translateFsError(error: unknown, context: FsErrorContext): Error
       'STORAGE',
       `${context.doing} ${where} failed: the disk is full (${code})`,
       'free space on that disk (prune old backups) or choose another destination; nothing partial was kept',
+      options,
+    );
+  }
+  if (code === 'EFBIG') {
+    return new MongosafeError(
+      'STORAGE',
+      `${context.doing} ${where} failed: the file grew past what this system allows (EFBIG), a file-size limit or a FAT32 disk's 4 GiB cap`,
+      'raise the limit (ulimit -f) or choose a destination on another file system; nothing partial was kept',
       options,
     );
   }

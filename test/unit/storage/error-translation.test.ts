@@ -60,8 +60,15 @@ describe('S3 error translation', () => {
 describe('file system error translation', () => {
   const context = { doing: 'writing', target: 'data/x', displayUrl: 'file:///b' };
 
+  it('a file-size limit is STORAGE, told apart from a full disk', () => {
+    expect(translateFsError(errnoError('EFBIG'), context)).toMatchObject({
+      code: 'STORAGE',
+      message: expect.stringMatching(/failed: the file grew past what this system allows \(EFBIG\)/) as unknown,
+    });
+  });
+
   it('a full disk is STORAGE with a hint, whatever the errno', () => {
-    for (const code of ['ENOSPC', 'EDQUOT', 'EFBIG']) {
+    for (const code of ['ENOSPC', 'EDQUOT']) {
       expect(translateFsError(errnoError(code), context)).toMatchObject({
         code: 'STORAGE',
         message: `writing data/x in file:///b failed: the disk is full (${code})`,
