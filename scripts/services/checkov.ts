@@ -1,30 +1,12 @@
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { cacheDir } from './paths.js';
-import { hasCommand, run } from './process.js';
+import { run } from './process.js';
+import { installPythonTool } from './venv.js';
 
 /** Pinned: a new checkov release adds checks, and the module's skips name the ones it answers. */
 export const CHECKOV_VERSION = '3.3.30';
 
-/**
- * checkov (PyPI) in a virtualenv in the shared cache, built in place (a venv
- * cannot be moved) and marked complete last, as for moto.
- */
-export async function installCheckov(log: (line: string) => void): Promise<string> {
-  const venv = join(cacheDir(), `checkov-${CHECKOV_VERSION}`, 'venv');
-  const checkov = join(venv, 'bin', 'checkov');
-  const complete = join(venv, '.complete');
-  if (existsSync(complete)) return checkov;
-  if (!(await hasCommand('python3'))) {
-    throw new Error('Python 3 with venv is needed for the Terraform static analysis (checkov): install python3 and python3-venv.');
-  }
-  log(`installing checkov ${CHECKOV_VERSION} into a virtualenv (first time only)…`);
-  rmSync(venv, { recursive: true, force: true });
-  mkdirSync(join(venv, '..'), { recursive: true });
-  await run('python3', ['-m', 'venv', venv]);
-  await run(join(venv, 'bin', 'pip'), ['install', '--quiet', '--disable-pip-version-check', `checkov==${CHECKOV_VERSION}`]);
-  writeFileSync(complete, '');
-  return checkov;
+/** checkov (PyPI), in a virtualenv in the shared cache, like moto. */
+export function installCheckov(log: (line: string) => void): Promise<string> {
+  return installPythonTool({ name: 'checkov', version: CHECKOV_VERSION, requirement: `checkov==${CHECKOV_VERSION}`, command: 'checkov', why: 'the Terraform static analysis' }, log);
 }
 
 export interface CheckovFinding {

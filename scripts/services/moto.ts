@@ -1,27 +1,11 @@
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { MOTO_VERSION, RUN_DIR, cacheDir } from './paths.js';
-import { freePort, hasCommand, run, startDaemon, waitForPort } from './process.js';
+import { MOTO_VERSION, RUN_DIR } from './paths.js';
+import { freePort, startDaemon, waitForPort } from './process.js';
+import { installPythonTool } from './venv.js';
 
-/**
- * moto_server in a virtualenv in the cache. A venv cannot be moved (its scripts
- * carry absolute shebangs), so it is built in place and marked complete last.
- */
-export async function installMoto(log: (line: string) => void): Promise<string> {
-  const venv = join(cacheDir(), `moto-${MOTO_VERSION}`, 'venv');
-  const server = join(venv, 'bin', 'moto_server');
-  const complete = join(venv, '.complete');
-  if (existsSync(complete)) return server;
-  if (!(await hasCommand('python3'))) {
-    throw new Error('Python 3 with venv is needed for the local AWS emulator (moto): install python3 and python3-venv.');
-  }
-  log(`installing moto[server] ${MOTO_VERSION} into a virtualenv (first time only)…`);
-  rmSync(venv, { recursive: true, force: true });
-  mkdirSync(join(venv, '..'), { recursive: true });
-  await run('python3', ['-m', 'venv', venv]);
-  await run(join(venv, 'bin', 'pip'), ['install', '--quiet', '--disable-pip-version-check', `moto[server]==${MOTO_VERSION}`]);
-  writeFileSync(complete, '');
-  return server;
+/** moto_server, in a virtualenv in the shared cache. */
+export function installMoto(log: (line: string) => void): Promise<string> {
+  return installPythonTool({ name: 'moto', version: MOTO_VERSION, requirement: `moto[server]==${MOTO_VERSION}`, command: 'moto_server', why: 'the local AWS emulator' }, log);
 }
 
 export async function startMoto(server: string): Promise<{ pid: number; port: number; url: string }> {

@@ -1,8 +1,7 @@
-import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { Transform, type Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { crc64Hex } from '../archive/crc64.js';
 import { decompressAuto } from '../archive/compression.js';
 import { readDirectoryDump } from '../archive/directory-reader.js';
@@ -10,6 +9,7 @@ import { readArchive } from '../archive/reader.js';
 import { namespaceOf, type ArchiveEvent } from '../archive/types.js';
 import { MongosafeError, isMongosafeError } from '../errors.js';
 import type { Storage } from '../storage/storage.js';
+import { createDigestStream } from '../util/digest-stream.js';
 import { readManifest, resolveBackupId } from './catalog.js';
 import { ensureReadable, type ReadableOptions } from './cold-archive.js';
 import type { Manifest } from './manifest.js';
@@ -97,18 +97,10 @@ async function openPath(path: string): Promise<BackupSource> {
  */
 async function* checkedAgainstManifest(manifest: Manifest, open: () => Promise<Readable>, signal?: AbortSignal): AsyncGenerator<ArchiveEvent> {
   const where = `backup ${manifest.id}`;
-  const hash = createHash('sha256');
-  let bytes = 0;
-  const measure = new Transform({
-    transform(chunk: Buffer, _encoding, callback) {
-      hash.update(chunk);
-      bytes += chunk.length;
-      callback(null, chunk);
-    },
-  });
+  const digest = createDigestStream();
   const stored = await open();
-  const { stream } = await decompressAuto(stored.pipe(measure));
-  stored.on('error', (error) => measure.destroy(error));
+  const { stream } = await decompressAuto(stored.pipe(digest.stream));
+  stored.on('error', (error) => digest.stream.destroy(error));
   const expected = new Map(manifest.namespaces.map((ns) => [namespaceOf(ns), ns]));
   const seen = new Set<string>();
   for await (const event of readArchive(stream, READ_BATCHES)) {
@@ -133,10 +125,10 @@ async function* checkedAgainstManifest(manifest: Manifest, open: () => Promise<R
   if (missing.length > 0) {
     throw new MongosafeError('CORRUPT', `${where}: namespaces missing from the archive: ${missing.join(', ')}`, 'the archive does not match its manifest');
   }
+  const { bytes, sha256 } = digest.result();
   if (bytes !== manifest.archive.bytes) {
     throw new MongosafeError('CORRUPT', `${where}: the archive ${manifest.archive.key} has ${bytes} bytes, the manifest says ${manifest.archive.bytes}`, 'the stored object was truncated or replaced');
   }
-  const sha256 = hash.digest('hex');
   if (sha256 !== manifest.archive.sha256) {
     throw new MongosafeError('CORRUPT', `${where}: sha256 of ${manifest.archive.key} is ${sha256}, the manifest says ${manifest.archive.sha256}`, 'the stored object was changed after the backup');
   }

@@ -1,5 +1,4 @@
-import { createHash } from 'node:crypto';
-import { Readable, Transform, pipeline } from 'node:stream';
+import { Readable, pipeline } from 'node:stream';
 import { BSON, type MongoClient } from 'mongodb';
 import { createCompressor } from '../archive/compression.js';
 import { buildMetadataJson } from '../archive/metadata.js';
@@ -12,6 +11,7 @@ import { connectSource } from '../source/connect.js';
 import { readRawBatches } from '../source/read.js';
 import { readServerInfo, versionAtLeast } from '../source/server-info.js';
 import type { Storage } from '../storage/storage.js';
+import { createDigestStream } from '../util/digest-stream.js';
 import { mergeLimited } from '../util/merge.js';
 import { redactUri } from '../util/redact.js';
 import { archiveKey, idForTime, manifestKey, startedMarkerKey, type BackupTrigger, type Manifest, type ManifestNamespace } from './manifest.js';
@@ -159,18 +159,10 @@ async function writeArchive(input: WriteArchiveInput): Promise<{ bytes: number; 
     },
   );
 
-  const hash = createHash('sha256');
-  let bytes = 0;
-  const measure = new Transform({
-    transform(chunk: Buffer, _encoding, callback) {
-      hash.update(chunk);
-      bytes += chunk.length;
-      onProgress?.({ kind: 'stored-bytes', bytes });
-      callback(null, chunk);
-    },
-  });
+  const digest = createDigestStream((bytes) => onProgress?.({ kind: 'stored-bytes', bytes }));
+
   let streamError: unknown;
-  const body = pipeline(Readable.from(archive, { objectMode: false, highWaterMark: 1 }), createCompressor(input.compression, { level: options.compressionLevel }), measure, (error) => {
+  const body = pipeline(Readable.from(archive, { objectMode: false, highWaterMark: 1 }), createCompressor(input.compression, { level: options.compressionLevel }), digest.stream, (error) => {
     // A premature close is what a storage that gave up on the body leaves here: its error is the one to report.
     if (error && error.code !== 'ERR_STREAM_PREMATURE_CLOSE') streamError = error;
   });
@@ -182,7 +174,7 @@ async function writeArchive(input: WriteArchiveInput): Promise<{ bytes: number; 
     throw streamError instanceof Error ? streamError : error;
   }
   if (streamError instanceof Error) throw streamError;
-  return { bytes, sha256: hash.digest('hex') };
+  return digest.result();
 }
 
 async function* namespaceBlocks(client: MongoClient, ns: SourceNamespace, expected: Map<string, number>, options: BackupOptions): AsyncGenerator<ArchiveBlock> {
