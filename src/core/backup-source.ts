@@ -1,13 +1,14 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import type { Readable } from 'node:stream';
+import { Writable, type Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { crc64Hex } from '../archive/crc64.js';
 import { decompressAuto } from '../archive/compression.js';
 import { readDirectoryDump } from '../archive/directory-reader.js';
 import { readArchive } from '../archive/reader.js';
 import { namespaceOf, type ArchiveEvent } from '../archive/types.js';
-import { MongosafeError, isMongosafeError } from '../errors.js';
+import { MongosafeError } from '../errors.js';
 import type { Storage } from '../storage/storage.js';
 import { createDigestStream } from '../util/digest-stream.js';
 import { readManifest, resolveBackupId } from './catalog.js';
@@ -31,6 +32,11 @@ export interface BackupSource {
    * event) and each namespace against its manifest entry. Problems throw CORRUPT.
    */
   events(signal?: AbortSignal): AsyncGenerator<ArchiveEvent>;
+  /**
+   * Backups with a manifest: proves the stored object is exactly what the
+   * backup wrote (size and SHA-256), without decompressing or parsing it.
+   */
+  checkStoredObject?(signal?: AbortSignal): Promise<void>;
 }
 
 /**
@@ -67,6 +73,7 @@ export async function openBackupSource(ref: string, storage: () => Promise<Stora
     id,
     manifest,
     events: (sig) => checkedAgainstManifest(manifest, () => store.get(manifest.archive.key, { signal: sig }), sig),
+    checkStoredObject: (sig) => checkStoredObject(manifest, () => store.get(manifest.archive.key, { signal: sig }), sig),
   };
 }
 
@@ -99,42 +106,57 @@ async function* checkedAgainstManifest(manifest: Manifest, open: () => Promise<R
   const where = `backup ${manifest.id}`;
   const digest = createDigestStream();
   const stored = await open();
-  const { stream } = await decompressAuto(stored.pipe(digest.stream));
-  stored.on('error', (error) => digest.stream.destroy(error));
-  const expected = new Map(manifest.namespaces.map((ns) => [namespaceOf(ns), ns]));
-  const seen = new Set<string>();
-  for await (const event of readArchive(stream, READ_BATCHES)) {
-    signal?.throwIfAborted();
-    if (event.kind === 'end-of-namespace') {
-      const name = namespaceOf(event);
-      // Old-style timeseries data is read from system.buckets.X; the manifest names X.
-      const entry = expected.get(name) ?? expected.get(name.replace('.system.buckets.', '.'));
-      if (!entry) throw new MongosafeError('CORRUPT', `${where}: namespace ${name} is in the archive but not in the manifest`, 'the archive does not belong to this manifest');
-      if (entry.documents !== event.documents || entry.bsonBytes !== event.bsonBytes || entry.crc64 !== crc64Hex(event.crc64)) {
-        throw new MongosafeError(
-          'CORRUPT',
-          `${where}: namespace ${name} has ${event.documents} documents of ${event.bsonBytes} bytes (CRC ${crc64Hex(event.crc64)}), the manifest says ${entry.documents} of ${entry.bsonBytes} (CRC ${entry.crc64})`,
-          'the archive does not match its manifest; restore an older backup',
-        );
+  try {
+    const { stream } = await decompressAuto(stored.pipe(digest.stream));
+    stored.on('error', (error) => digest.stream.destroy(error));
+    const expected = new Map(manifest.namespaces.map((ns) => [namespaceOf(ns), ns]));
+    const seen = new Set<string>();
+    for await (const event of readArchive(stream, READ_BATCHES)) {
+      signal?.throwIfAborted();
+      if (event.kind === 'end-of-namespace') {
+        const name = namespaceOf(event);
+        // Old-style timeseries data is read from system.buckets.X; the manifest names X.
+        const entry = expected.get(name) ?? expected.get(name.replace('.system.buckets.', '.'));
+        if (!entry) throw new MongosafeError('CORRUPT', `${where}: namespace ${name} is in the archive but not in the manifest`, 'the archive does not belong to this manifest');
+        if (entry.documents !== event.documents || entry.bsonBytes !== event.bsonBytes || entry.crc64 !== crc64Hex(event.crc64)) {
+          throw new MongosafeError(
+            'CORRUPT',
+            `${where}: namespace ${name} has ${event.documents} documents of ${event.bsonBytes} bytes (CRC ${crc64Hex(event.crc64)}), the manifest says ${entry.documents} of ${entry.bsonBytes} (CRC ${entry.crc64})`,
+            'the archive does not match its manifest; restore an older backup',
+          );
+        }
+        seen.add(namespaceOf(entry));
       }
-      seen.add(namespaceOf(entry));
+      yield event;
     }
-    yield event;
-  }
-  const missing = manifest.namespaces.map(namespaceOf).filter((name) => !seen.has(name));
-  if (missing.length > 0) {
-    throw new MongosafeError('CORRUPT', `${where}: namespaces missing from the archive: ${missing.join(', ')}`, 'the archive does not match its manifest');
-  }
-  const { bytes, sha256 } = digest.result();
-  if (bytes !== manifest.archive.bytes) {
-    throw new MongosafeError('CORRUPT', `${where}: the archive ${manifest.archive.key} has ${bytes} bytes, the manifest says ${manifest.archive.bytes}`, 'the stored object was truncated or replaced');
-  }
-  if (sha256 !== manifest.archive.sha256) {
-    throw new MongosafeError('CORRUPT', `${where}: sha256 of ${manifest.archive.key} is ${sha256}, the manifest says ${manifest.archive.sha256}`, 'the stored object was changed after the backup');
+    const missing = manifest.namespaces.map(namespaceOf).filter((name) => !seen.has(name));
+    if (missing.length > 0) {
+      throw new MongosafeError('CORRUPT', `${where}: namespaces missing from the archive: ${missing.join(', ')}`, 'the archive does not match its manifest');
+    }
+    assertStoredAsWritten(manifest, digest.result());
+  } finally {
+    // A consumer may stop early (restore reads only the prelude after checkStoredObject): let go of the object.
+    stored.destroy();
   }
 }
 
-/** True for the errors that mean "this backup is damaged" rather than "could not read it". */
-export function isIntegrityError(error: unknown): boolean {
-  return isMongosafeError(error, 'CORRUPT');
+/**
+ * Reads the stored object once without decompressing it: its size and SHA-256
+ * must be the manifest's. Cheap (native hashing), and enough to prove the
+ * archive is byte for byte what the backup wrote, CRCs and counts included.
+ */
+async function checkStoredObject(manifest: Manifest, open: () => Promise<Readable>, signal?: AbortSignal): Promise<void> {
+  const digest = createDigestStream();
+  await pipeline(await open(), digest.stream, new Writable({ write: (_chunk, _encoding, done) => done() }), { signal });
+  assertStoredAsWritten(manifest, digest.result());
+}
+
+function assertStoredAsWritten(manifest: Manifest, stored: { bytes: number; sha256: string }): void {
+  const where = `backup ${manifest.id}`;
+  if (stored.bytes !== manifest.archive.bytes) {
+    throw new MongosafeError('CORRUPT', `${where}: the archive ${manifest.archive.key} has ${stored.bytes} bytes, the manifest says ${manifest.archive.bytes}`, 'the stored object was truncated or replaced');
+  }
+  if (stored.sha256 !== manifest.archive.sha256) {
+    throw new MongosafeError('CORRUPT', `${where}: sha256 of ${manifest.archive.key} is ${stored.sha256}, the manifest says ${manifest.archive.sha256}`, 'the stored object was changed after the backup');
+  }
 }

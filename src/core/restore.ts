@@ -2,7 +2,7 @@ import type { Document, MongoClient } from 'mongodb';
 import { parseMetadataJson } from '../archive/metadata.js';
 import { namespaceOf, type PreludeEntry } from '../archive/types.js';
 import { MongosafeError, isMongosafeError, messageOf } from '../errors.js';
-import { collectionExists, createIndexes, createWithOptions, dropIfExists } from '../source/collections.js';
+import { createIndexes, createWithOptions, dropIfExists } from '../source/collections.js';
 import { connectSource } from '../source/connect.js';
 import { namespaceFilter, namespaceRenamer, splitNamespace, type RenameRule } from '../source/namespace-filter.js';
 import { insertRawBatch } from '../source/write.js';
@@ -69,10 +69,12 @@ const DEFAULT_WORKERS = 4;
 const MAX_IN_FLIGHT_BYTES = 8 * 1024 * 1024;
 
 /**
- * Restores a backup. The whole backup is read and checked first (sha256, CRC
- * and counts), so a damaged backup is refused before anything in the target is
- * dropped or written; then it is read again and inserted in unordered batches
- * with parallel workers, indexes are built after the data, and views last.
+ * Restores a backup. The whole backup is checked first, so a damaged backup is
+ * refused before anything in the target is dropped or written: a stored backup
+ * by its size and SHA-256 against the manifest, a bare mongodump archive or
+ * directory by reading it whole (CRC and counts). Then it is read again, every
+ * CRC and count checked on the way, and inserted in unordered batches with
+ * parallel workers; indexes are built after the data, and views last.
  *
  * Chosen over restoring into staging collections and renaming them into place:
  * that needs renameCollection with dropTarget, which FerretDB and some Atlas
@@ -130,7 +132,11 @@ async function checkAndPlan(
 ): Promise<PlanItem[]> {
   const plan: PlanItem[] = [];
   const byBody = new Map<string, PlanItem>();
+  // A backup with a manifest is proven whole by its size and SHA-256 alone (the writer computed the
+  // manifest's CRCs and counts from those very bytes): then only the prelude needs reading here.
+  const storedObjectChecked = source.checkStoredObject !== undefined;
   try {
+    await source.checkStoredObject?.(signal);
     for await (const event of source.events(signal)) {
       if (event.kind === 'prelude') {
         for (const entry of event.entries) {
@@ -153,6 +159,13 @@ async function checkAndPlan(
           // A newer (8.3+) timeseries archive keeps data under the collection's own name.
           if (type === 'timeseries') byBody.set(name, item);
         }
+        if (storedObjectChecked) {
+          for (const ns of source.manifest?.namespaces ?? []) {
+            const item = plan.find((p) => p.result.source === namespaceOf(ns));
+            if (item) item.result.documents = ns.documents;
+          }
+          break;
+        }
       } else if (event.kind === 'end-of-namespace') {
         const item = byBody.get(namespaceOf(event));
         if (item) item.result.documents = event.documents;
@@ -173,9 +186,8 @@ async function writePlan(client: MongoClient, plan: PlanItem[], options: Restore
   for (const item of plan) {
     const db = client.db(item.target.db);
     if (options.drop && !item.target.collection.startsWith('system.')) await dropIfExists(db, item.target.collection);
-    if (item.result.type !== 'view' && !(await collectionExists(db, item.target.collection))) {
-      await createWithOptions(db, item.target.collection, item.options);
-    }
+    // An existing collection is kept as it is (create answers NamespaceExists): no listing needed.
+    if (item.result.type !== 'view') await createWithOptions(db, item.target.collection, item.options);
   }
 
   const byBody = new Map(dataItems.map((item) => [item.bodyNamespace, item]));

@@ -3,11 +3,6 @@ import { MongosafeError, messageOf } from '../errors.js';
 
 const NAMESPACE_EXISTS = 48;
 
-export async function collectionExists(db: Db, name: string): Promise<boolean> {
-  const found = await db.listCollections({ name }, { nameOnly: true }).toArray();
-  return found.length > 0;
-}
-
 /**
  * Creates a collection or view with its backed-up options. An existing one is
  * kept as it is (its options are not changed), as mongorestore does.
