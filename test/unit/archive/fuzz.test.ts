@@ -12,6 +12,7 @@ import { encodeArchive } from '../../../src/archive/writer.js';
 import type { ArchiveEvent } from '../../../src/archive/types.js';
 import { chunked, concatAll, randomSource } from './archive-io.js';
 import { rawDoc } from './archive-parts.js';
+import { mutateBytes } from '../../helpers/mutate-bytes.js';
 
 const fixture = (name: string): Uint8Array => readFileSync(new URL(`../../fixtures/${name}`, import.meta.url));
 const TIMEOUT_MS = 5000;
@@ -49,24 +50,6 @@ async function parse(source: AsyncIterable<Uint8Array>): Promise<Outcome> {
   }
 }
 
-function mutate(original: Uint8Array, random: () => number): { bytes: Uint8Array; what: string } {
-  const bytes = Uint8Array.from(original);
-  const at = Math.floor(random() * bytes.length);
-  const kind = random();
-  if (kind < 0.3) return { bytes: bytes.subarray(0, at), what: `truncate at ${at}` };
-  if (kind < 0.8) {
-    const bit = Math.floor(random() * 8);
-    bytes[at] = (bytes[at] ?? 0) ^ (1 << bit);
-    return { bytes, what: `flip bit ${bit} of byte ${at}` };
-  }
-  if (kind < 0.9) {
-    const length = 1 + Math.floor(random() * 8);
-    for (let i = at; i < Math.min(bytes.length, at + length); i++) bytes[i] = Math.floor(random() * 256);
-    return { bytes, what: `overwrite ${length} bytes at ${at}` };
-  }
-  const length = 1 + Math.floor(random() * 16);
-  return { bytes: Buffer.concat([bytes.subarray(0, at), bytes.subarray(at + length)]), what: `delete ${length} bytes at ${at}` };
-}
 
 async function ourArchive(): Promise<Uint8Array> {
   const docs = (n: number): Uint8Array[] => Array.from({ length: n }, (_, i) => rawDoc({ _id: new Int32(i), v: 'value '.repeat(i % 7) }));
@@ -102,7 +85,7 @@ describe('reader under damage', () => {
     const random = randomSource(seed);
     let rejected = 0;
     for (let round = 0; round < rounds; round++) {
-      const { bytes, what } = mutate(original, random);
+      const { bytes, what } = mutateBytes(original, random);
       const outcome = await parse(chunked(bytes, 1 + Math.floor(random() * 2000)));
       if (outcome.ok) {
         expect(outcome.fingerprint, what).toBe(expected);
@@ -122,7 +105,7 @@ describe('reader under damage', () => {
     expect(reference.ok).toBe(true);
     const random = randomSource(5);
     for (let round = 0; round < 300; round++) {
-      const { bytes, what } = mutate(original, random);
+      const { bytes, what } = mutateBytes(original, random);
       let outcome: Outcome;
       try {
         outcome = await parse((await decompressAuto(chunked(bytes, 1 + Math.floor(random() * 600)))).stream);

@@ -25,6 +25,7 @@ import { LocalStorage } from '../../../src/storage/local/local-storage.js';
 import { tempDir } from '../../helpers/temp-dir.js';
 import { concatAll, randomSource, readEverything } from '../archive/archive-io.js';
 import { rawDoc } from '../archive/archive-parts.js';
+import { mutateBytes } from '../../helpers/mutate-bytes.js';
 
 const CASES = Number(process.env.MONGOSAFE_FUZZ_CASES ?? 1000);
 const ID = '20261126T030000Z';
@@ -302,24 +303,6 @@ describe('damaged manifests', () => {
 
 // ---- archive mutations, through verify -------------------------------------------------
 
-function mutateBytes(original: Uint8Array, random: () => number): { bytes: Uint8Array; what: string } {
-  const bytes = Uint8Array.from(original);
-  const at = Math.floor(random() * bytes.length);
-  const kind = random();
-  if (kind < 0.25) return { bytes: bytes.subarray(0, at), what: `truncate at ${at}` };
-  if (kind < 0.7) {
-    const bit = Math.floor(random() * 8);
-    bytes[at] = (bytes[at] ?? 0) ^ (1 << bit);
-    return { bytes, what: `flip bit ${bit} of byte ${at}` };
-  }
-  if (kind < 0.85) {
-    const length = 1 + Math.floor(random() * 8);
-    for (let i = at; i < Math.min(bytes.length, at + length); i++) bytes[i] = Math.floor(random() * 256);
-    return { bytes, what: `overwrite ${length} bytes at ${at}` };
-  }
-  const length = 1 + Math.floor(random() * 16);
-  return { bytes: Buffer.concat([bytes.subarray(0, at), bytes.subarray(at + length)]), what: `delete ${length} bytes at ${at}` };
-}
 
 /** Each namespace's documents, as the reader returns them from an intact archive. */
 async function contents(archive: Uint8Array): Promise<string> {
