@@ -12,7 +12,6 @@ import { readRawBatches } from '../source/read.js';
 import { readServerInfo, versionAtLeast } from '../source/server-info.js';
 import type { Storage } from '../storage/storage.js';
 import { createDigestStream } from '../util/digest-stream.js';
-import { createMemoryValve } from '../util/memory-valve.js';
 import { mergeLimited } from '../util/merge.js';
 import { redactUri } from '../util/redact.js';
 import { archiveKey, idForTime, manifestKey, startedMarkerKey, type BackupTrigger, type Manifest, type ManifestNamespace } from './manifest.js';
@@ -146,8 +145,7 @@ async function writeArchive(input: WriteArchiveInput): Promise<{ bytes: number; 
     metadata: buildMetadataJson({ options: ns.options, indexes: ns.indexes, uuid: ns.uuid, collectionName: ns.collection, type: ns.type }),
     type: ns.type,
   }));
-  const relieveMemory = createMemoryValve();
-  const sources = namespaces.map((ns) => () => namespaceBlocks(client, ns, input.expected, options, relieveMemory));
+  const sources = namespaces.map((ns) => () => namespaceBlocks(client, ns, input.expected, options));
   const blocks = mergeLimited(sources, input.parallel);
   const archive = encodeArchive(
     { concurrentCollections: input.parallel, version: '0.1', serverVersion: input.serverVersion, toolVersion: `mongosafe-${TOOL_VERSION}` },
@@ -179,13 +177,7 @@ async function writeArchive(input: WriteArchiveInput): Promise<{ bytes: number; 
   return digest.result();
 }
 
-async function* namespaceBlocks(
-  client: MongoClient,
-  ns: SourceNamespace,
-  expected: Map<string, number>,
-  options: BackupOptions,
-  relieveMemory: () => void,
-): AsyncGenerator<ArchiveBlock> {
+async function* namespaceBlocks(client: MongoClient, ns: SourceNamespace, expected: Map<string, number>, options: BackupOptions): AsyncGenerator<ArchiveBlock> {
   const size = ns.type === 'view' ? undefined : await collectionSize(client, ns);
   const expectedDocuments = size?.documents;
   if (expectedDocuments !== undefined) expected.set(namespaceOf(ns), expectedDocuments);
@@ -196,7 +188,6 @@ async function* namespaceBlocks(
   if (ns.type !== 'view') {
     try {
       for await (const batch of readRawBatches(client, ns.db, ns.dataCollection, { signal: options.signal, batchSize: batchSizeFor(size) })) {
-        relieveMemory();
         documents += batch.length;
         for (const doc of batch) bsonBytes += doc.byteLength;
         options.onProgress?.({ kind: 'documents', namespace: name, documents, bsonBytes, expectedDocuments });
