@@ -47,7 +47,7 @@ export interface BackupSource {
 const READ_BATCHES = { batchDocuments: 1000, batchBytes: 4 * 1024 * 1024 };
 
 /** An argument that names an existing path, or contains "/", is a file; otherwise an id or "latest". */
-export async function isPathArgument(ref: string): Promise<boolean> {
+async function isPathArgument(ref: string): Promise<boolean> {
   if (ref.includes('/')) return true;
   try {
     await stat(ref);

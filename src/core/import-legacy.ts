@@ -50,7 +50,7 @@ export interface ImportLegacyResult {
   durationMs: number;
 }
 
-// Unordered batches of at most 1000 documents and 16 MiB, as restore sends them (DESIGN.md §5).
+// Unordered batches of at most 1000 documents and 16 MiB (DESIGN.md §5), one insert at a time.
 const BATCH_DOCUMENTS = 1000;
 const BATCH_BYTES = 16 * 1024 * 1024;
 

@@ -1,3 +1,4 @@
+import { text } from 'node:stream/consumers';
 import type { Storage } from '../storage/storage.js';
 import { readCatalog, readManifest } from './catalog.js';
 import { timeOfId } from './manifest.js';
@@ -55,7 +56,6 @@ export async function list(options: { storage: Storage; signal?: AbortSignal; no
 }
 
 async function readVerification(storage: Storage, key: string, kind: 'full' | 'deep', at: string, signal?: AbortSignal): Promise<ListedBackup['verified']> {
-  const { text } = await import('node:stream/consumers');
   try {
     const record = JSON.parse(await text(await storage.get(key, { signal }))) as { ok?: unknown };
     return { kind, at, ok: record.ok === true };
