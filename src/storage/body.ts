@@ -14,33 +14,34 @@ export type Body = Readable | AsyncIterable<Uint8Array>;
  */
 export async function* readBody(body: Body, signal: AbortSignal | undefined, what: string): AsyncGenerator<Uint8Array> {
   const iterator = (body as AsyncIterable<unknown>)[Symbol.asyncIterator]();
-  let aborted: Promise<never> | undefined;
-  let removeListener = (): void => {};
-  if (signal) {
-    aborted = new Promise<never>((_resolve, reject) => {
-      removeListener = onAbort(signal, () => reject(abortedError(signal, what)));
-    });
-    // Only ever observed through Promise.race below; this keeps an abort that
-    // fires after the body ended from becoming an unhandled rejection.
-    aborted.catch(() => undefined);
-  }
   let finished = false;
   try {
     for (;;) {
       // Checked first: a buffered producer answers next() at once and would win every race.
       if (signal?.aborted) throw abortedError(signal, what);
-      const next = iterator.next();
-      const result = aborted ? await Promise.race([next, aborted]) : await next;
-      if (result.done) {
+      const result = await untilAborted(iterator.next(), signal, what);
+      if (result.done === true) {
         finished = true;
         return;
       }
       yield toBytes(result.value, what);
     }
   } finally {
-    removeListener();
     if (!finished) release(body, iterator);
   }
+}
+
+/**
+ * `pending`, or ABORTED as soon as `signal` fires. A listener of its own per call, removed once
+ * settled: racing every chunk against one long-lived abort promise would leave a reaction, and
+ * the chunk it resolved with, on that promise per chunk (a gigabyte backup grew by 300 MB so).
+ */
+function untilAborted<T>(pending: Promise<T>, signal: AbortSignal | undefined, what: string): Promise<T> {
+  if (!signal) return pending;
+  return new Promise<T>((resolve, reject) => {
+    const removeListener = onAbort(signal, () => reject(abortedError(signal, what)));
+    pending.then(resolve, reject).finally(removeListener);
+  });
 }
 
 /**

@@ -1,0 +1,41 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { describe, expect, it } from 'vitest';
+import { readBody } from '../../../src/storage/body.js';
+
+setFlagsFromString('--expose-gc');
+const collectGarbage = runInNewContext('gc') as () => void;
+
+describe('readBody', () => {
+  it('holds no chunk it has already passed on, when a signal is given', async () => {
+    const passed: Array<WeakRef<Uint8Array>> = [];
+    async function* body(): AsyncGenerator<Uint8Array> {
+      for (let i = 0; i < 200; i++) yield new Uint8Array(64 * 1024).fill(i);
+    }
+    let seen = 0;
+    for await (const chunk of readBody(body(), new AbortController().signal, 'test')) {
+      passed.push(new WeakRef(chunk));
+      seen++;
+      if (seen === 150) {
+        // Let the chunks' last references go, then collect: only the current one may remain.
+        await new Promise((resolve) => setImmediate(resolve));
+        collectGarbage();
+        const alive = passed.slice(0, 140).filter((ref) => ref.deref() !== undefined).length;
+        expect(alive).toBe(0);
+      }
+    }
+    expect(seen).toBe(200);
+  });
+
+  it('stops with ABORTED when the signal fires while the producer is stalled', async () => {
+    const controller = new AbortController();
+    async function* stalled(): AsyncGenerator<Uint8Array> {
+      yield new Uint8Array(1);
+      await new Promise(() => undefined);
+    }
+    const chunks = readBody(stalled(), controller.signal, 'writing x');
+    await chunks.next();
+    setTimeout(() => controller.abort(), 10);
+    await expect(chunks.next()).rejects.toMatchObject({ code: 'ABORTED', message: 'writing x was interrupted' });
+  });
+});
