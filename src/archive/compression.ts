@@ -10,6 +10,7 @@ import { availableParallelism } from 'node:os';
 import { PassThrough, Readable, Transform, pipeline, type TransformCallback } from 'node:stream';
 import * as zlib from 'node:zlib';
 import { MongosafeError, messageOf } from '../errors.js';
+import { READ_CHUNK_BYTES } from '../util/bytes.js';
 import { ARCHIVE_MAGIC } from './format.js';
 import type { Compression } from './types.js';
 
@@ -89,7 +90,7 @@ export function createDecompressor(kind: Compression): Transform {
     case 'none':
       return new PassThrough();
     case 'gzip':
-      return translateErrors(zlib.createGunzip(), 'gzip data');
+      return translateErrors(zlib.createGunzip({ chunkSize: READ_CHUNK_BYTES }), 'gzip data');
     case 'zstd': {
       const create = zstdApi.createZstdDecompress;
       if (create === undefined) throw zstdUnavailable();

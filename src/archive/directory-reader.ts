@@ -4,6 +4,7 @@ import { basename, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { createGunzip, gunzipSync } from 'node:zlib';
 import { MongosafeError } from '../errors.js';
+import { READ_CHUNK_BYTES } from '../util/bytes.js';
 import { Crc64 } from './crc64.js';
 import type { ArchiveEvent, PreludeEntry } from './types.js';
 
@@ -120,7 +121,7 @@ const BATCH_BYTES = 4 * 1024 * 1024;
 /** Splits a concatenation of BSON documents into bounded batches, streaming. */
 async function* readBsonFile(path: string, signal?: AbortSignal): AsyncGenerator<Uint8Array[]> {
   const size = (await stat(path)).size;
-  let stream: Readable = createReadStream(path, { signal, highWaterMark: 1024 * 1024 });
+  let stream: Readable = createReadStream(path, { signal, highWaterMark: READ_CHUNK_BYTES });
   if (path.endsWith('.gz')) stream = stream.pipe(createGunzip());
   let pending: Buffer = Buffer.alloc(0);
   let offset = 0;

@@ -11,6 +11,7 @@ import { namespaceOf, type ArchiveEvent } from '../archive/types.js';
 import { MongosafeError } from '../errors.js';
 import type { Storage } from '../storage/storage.js';
 import { createDigestStream } from '../util/digest-stream.js';
+import { READ_CHUNK_BYTES } from '../util/bytes.js';
 import { readManifest, resolveBackupId } from './catalog.js';
 import { ensureReadable, type ReadableOptions } from './cold-archive.js';
 import type { Manifest } from './manifest.js';
@@ -91,7 +92,7 @@ async function openPath(path: string): Promise<BackupSource> {
     kind: 'archive',
     description: `archive ${path}`,
     events: async function* (signal) {
-      const { stream } = await decompressAuto(createReadStream(path, { signal }));
+      const { stream } = await decompressAuto(createReadStream(path, { signal, highWaterMark: READ_CHUNK_BYTES }));
       yield* readArchive(stream, READ_BATCHES);
     },
   };

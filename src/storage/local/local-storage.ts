@@ -7,6 +7,7 @@ import { pathToFileURL } from 'node:url';
 import { pipeline } from 'node:stream/promises';
 import { MongosafeError } from '../../errors.js';
 import { throwIfAborted } from '../../util/abort.js';
+import { READ_CHUNK_BYTES } from '../../util/bytes.js';
 import { type Body, readBody, translateReadable } from '../body.js';
 import { alreadyExistsError, notFoundError } from '../common-errors.js';
 import { assertValidKey, assertValidPrefix, isPartialName } from '../key.js';
@@ -107,7 +108,7 @@ export class LocalStorage implements Storage {
       await handle.close();
       throw notFoundError(`${key} in ${this.displayUrl}`);
     }
-    return translateReadable(handle.createReadStream(), options.signal, `reading ${key}`, (error) =>
+    return translateReadable(handle.createReadStream({ highWaterMark: READ_CHUNK_BYTES }), options.signal, `reading ${key}`, (error) =>
       translateFsError(error, context),
     );
   }
