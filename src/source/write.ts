@@ -19,7 +19,7 @@ const DUPLICATE_KEY = 11000;
  */
 export async function insertRawBatch(db: Db, collection: string, documents: readonly Uint8Array[], namespace: string): Promise<InsertOutcome> {
   const sequence = new DocumentSequence('documents');
-  for (const document of documents) sequence.push(document, document);
+  for (const run of contiguousRuns(documents)) sequence.push(run, run);
   let reply: Document;
   try {
     reply = await db.command({ insert: collection, documents: sequence, ordered: false });
@@ -41,4 +41,26 @@ export async function insertRawBatch(db: Db, collection: string, documents: read
     throw new MongosafeError('SOURCE', `inserting into ${namespace}: the server took ${inserted} of ${documents.length} documents and reported ${writeErrors.length} duplicates`, 'run the restore again; duplicates are skipped');
   }
   return { inserted, duplicates: writeErrors.length };
+}
+
+/**
+ * Documents that lie next to each other in one buffer (most of a batch: the reader hands out
+ * views into 1 MiB chunks) joined into one view, copying nothing. The driver concatenates the
+ * sequence's pieces per piece; a thousand 1 KB pieces took it twice as long as a few large ones.
+ */
+function contiguousRuns(documents: readonly Uint8Array[]): Uint8Array[] {
+  const runs: Uint8Array[] = [];
+  let first: Uint8Array | undefined;
+  let end = 0;
+  for (const document of documents) {
+    if (first !== undefined && first.buffer === document.buffer && end === document.byteOffset) {
+      end += document.byteLength;
+      continue;
+    }
+    if (first !== undefined) runs.push(new Uint8Array(first.buffer, first.byteOffset, end - first.byteOffset));
+    first = document;
+    end = document.byteOffset + document.byteLength;
+  }
+  if (first !== undefined) runs.push(new Uint8Array(first.buffer, first.byteOffset, end - first.byteOffset));
+  return runs;
 }
