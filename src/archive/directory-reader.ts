@@ -5,7 +5,7 @@ import type { Readable } from 'node:stream';
 import { createGunzip, gunzipSync } from 'node:zlib';
 import { MongosafeError } from '../errors.js';
 import { READ_CHUNK_BYTES } from '../util/bytes.js';
-import { Crc64 } from './crc64.js';
+import { NamespaceTally } from './namespace-tally.js';
 import type { ArchiveEvent, PreludeEntry } from './types.js';
 
 /**
@@ -28,18 +28,14 @@ export async function* readDirectoryDump(root: string, options: { signal?: Abort
   yield { kind: 'prelude', entries: namespaces.map((ns) => ns.entry) };
   for (const ns of namespaces) {
     options.signal?.throwIfAborted();
-    const crc = new Crc64();
-    let documents = 0;
-    let bsonBytes = 0;
+    const tally = new NamespaceTally(ns.entry.db, ns.bodyCollection);
     if (ns.dataFile) {
       for await (const batch of readBsonFile(ns.dataFile, options.signal)) {
-        for (const doc of batch) crc.update(doc);
-        documents += batch.length;
-        bsonBytes += batch.reduce((sum, doc) => sum + doc.byteLength, 0);
+        tally.addAll(batch);
         yield { kind: 'documents', db: ns.entry.db, collection: ns.bodyCollection, documents: batch };
       }
     }
-    yield { kind: 'end-of-namespace', db: ns.entry.db, collection: ns.bodyCollection, documents, bsonBytes, crc64: crc.digest() };
+    yield { kind: 'end-of-namespace', ...tally.summary() };
   }
 }
 

@@ -3,6 +3,7 @@
  * as the EOF block needs them (SPEC.md "Checksum"). Shared by writer and reader so that
  * what one writes the other recomputes the same way.
  */
+import { contiguousRuns } from '../util/bytes.js';
 import { Crc64 } from './crc64.js';
 import type { NamespaceSummary } from './types.js';
 
@@ -16,10 +17,13 @@ export class NamespaceTally {
     readonly collection: string,
   ) {}
 
-  add(document: Uint8Array): void {
-    this.crc.update(document);
-    this.documents++;
-    this.bsonBytes += document.length;
+  /** Documents in stream order; adjacent ones are checksummed as one run. */
+  addAll(documents: readonly Uint8Array[]): void {
+    for (const run of contiguousRuns(documents)) {
+      this.crc.update(run);
+      this.bsonBytes += run.length;
+    }
+    this.documents += documents.length;
   }
 
   summary(): NamespaceSummary {

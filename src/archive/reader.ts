@@ -99,15 +99,18 @@ export async function* readArchive(
           if (doc === TERMINATOR_ITEM) break;
           if (doc === undefined) throw corruptArchive('the archive ends inside a data segment', { offset: docOffset, namespace: name });
           if (batch.length > 0 && (batch.length >= batchDocuments || batchSize + doc.length > batchBytes)) {
+            state.addAll(batch);
             yield { kind: 'documents', db: state.db, collection: state.collection, documents: batch };
             batch = [];
             batchSize = 0;
           }
-          state.add(doc);
           batch.push(doc);
           batchSize += doc.length;
         }
-        if (batch.length > 0) yield { kind: 'documents', db: state.db, collection: state.collection, documents: batch };
+        if (batch.length > 0) {
+          state.addAll(batch);
+          yield { kind: 'documents', db: state.db, collection: state.collection, documents: batch };
+        }
         continue;
       }
 

@@ -108,9 +108,9 @@ export async function* encodeArchive(
 
     if (block.kind === 'documents') {
       openSegment(state);
+      block.documents.forEach((doc, index) => checkDocument(doc, state.tally, index));
+      state.tally.addAll(block.documents);
       for (const doc of block.documents) {
-        checkDocument(doc, state.tally);
-        state.tally.add(doc);
         out.write(doc);
         if (out.ready.length > 0) yield* out.takeReady();
       }
@@ -172,10 +172,11 @@ function namespacesOf(prelude: PreludeEntry[], serverVersion: string): Map<strin
   return namespaces;
 }
 
-function checkDocument(doc: Uint8Array, tally: NamespaceTally): void {
+/** `index`: the document's place in its block, which follows the `tally.documents` already counted. */
+function checkDocument(doc: Uint8Array, tally: NamespaceTally, index: number): void {
   const problem = documentProblem(doc);
   if (problem === undefined) return;
-  throw new MongosafeError('SOURCE', `document ${tally.documents + 1} of ${namespaceOf(tally)} ${problem}`, 'documents are passed through as raw BSON and must be whole documents');
+  throw new MongosafeError('SOURCE', `document ${tally.documents + index + 1} of ${namespaceOf(tally)} ${problem}`, 'documents are passed through as raw BSON and must be whole documents');
 }
 
 /** What is wrong with a document's framing, if anything; runs once per document, so no allocations. */

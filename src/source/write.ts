@@ -1,6 +1,7 @@
 import type { Db, Document } from 'mongodb';
 import { DocumentSequence } from 'mongodb/lib/cmap/commands.js';
 import { MongosafeError, messageOf } from '../errors.js';
+import { contiguousRuns } from '../util/bytes.js';
 
 /** Counts of one insert batch; duplicate keys are reported, not fatal (as mongorestore does). */
 export interface InsertOutcome {
@@ -41,26 +42,4 @@ export async function insertRawBatch(db: Db, collection: string, documents: read
     throw new MongosafeError('SOURCE', `inserting into ${namespace}: the server took ${inserted} of ${documents.length} documents and reported ${writeErrors.length} duplicates`, 'run the restore again; duplicates are skipped');
   }
   return { inserted, duplicates: writeErrors.length };
-}
-
-/**
- * Documents that lie next to each other in one buffer (most of a batch: the reader hands out
- * views into 1 MiB chunks) joined into one view, copying nothing. The driver concatenates the
- * sequence's pieces per piece; a thousand 1 KB pieces took it twice as long as a few large ones.
- */
-function contiguousRuns(documents: readonly Uint8Array[]): Uint8Array[] {
-  const runs: Uint8Array[] = [];
-  let first: Uint8Array | undefined;
-  let end = 0;
-  for (const document of documents) {
-    if (first !== undefined && first.buffer === document.buffer && end === document.byteOffset) {
-      end += document.byteLength;
-      continue;
-    }
-    if (first !== undefined) runs.push(new Uint8Array(first.buffer, first.byteOffset, end - first.byteOffset));
-    first = document;
-    end = document.byteOffset + document.byteLength;
-  }
-  if (first !== undefined) runs.push(new Uint8Array(first.buffer, first.byteOffset, end - first.byteOffset));
-  return runs;
 }

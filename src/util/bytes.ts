@@ -5,6 +5,29 @@
  */
 export const READ_CHUNK_BYTES = 1024 * 1024;
 
+/**
+ * Views that lie next to each other in one buffer joined into one view each, copying nothing:
+ * the documents of a batch mostly do (views into one server reply or one 1 MiB read chunk),
+ * and a few large pieces cost far less per byte than a thousand small ones, to checksum or to
+ * concatenate.
+ */
+export function contiguousRuns(documents: readonly Uint8Array[]): Uint8Array[] {
+  const runs: Uint8Array[] = [];
+  let first: Uint8Array | undefined;
+  let end = 0;
+  for (const document of documents) {
+    if (first !== undefined && first.buffer === document.buffer && end === document.byteOffset) {
+      end += document.byteLength;
+      continue;
+    }
+    if (first !== undefined) runs.push(new Uint8Array(first.buffer, first.byteOffset, end - first.byteOffset));
+    first = document;
+    end = document.byteOffset + document.byteLength;
+  }
+  if (first !== undefined) runs.push(new Uint8Array(first.buffer, first.byteOffset, end - first.byteOffset));
+  return runs;
+}
+
 const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB'] as const;
 
 /** 1536 → "1.5 KiB". */
