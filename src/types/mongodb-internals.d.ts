@@ -1,7 +1,8 @@
 /**
- * The one driver internal mongosafe uses (src/source/write.ts): an OP_MSG
- * document sequence built from already-serialized documents. The driver is
- * pinned to an exact version; test/integration/raw-insert.test.ts guards it.
+ * A driver internal mongosafe uses (src/source/write.ts): an OP_MSG document
+ * sequence built from already-serialized documents. The other, the cursor's
+ * buffered batch, is typed where it is read (src/source/read.ts). The driver is
+ * pinned to an exact version; test/integration/raw-bson.test.ts guards both.
  */
 declare module 'mongodb/lib/cmap/commands.js' {
   export class DocumentSequence {

@@ -1,12 +1,14 @@
 import { BSON, Binary, Double, Int32, Long, MongoClient, ObjectId, type Db } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readRawBatches } from '../../src/source/read.js';
 import { insertRawBatch } from '../../src/source/write.js';
 import { testServices, uniqueName } from '../helpers/services.js';
 
 /**
- * Restore sends raw BSON through the driver's internal OP_MSG document
- * sequence (src/types/mongodb-internals.d.ts). The driver is pinned to an exact
- * version; this guards that pin: the bytes that arrive are the bytes sent.
+ * Backup takes raw batches from the driver's cursor buffer and restore sends raw BSON through
+ * the driver's OP_MSG document sequence: both driver internals (src/types/mongodb-internals.d.ts,
+ * src/source/read.ts). The driver is pinned to an exact version; this guards that pin: the bytes
+ * read are the bytes stored, and the bytes that arrive are the bytes sent.
  */
 const services = testServices();
 let client: MongoClient;
@@ -44,5 +46,27 @@ describe('insertRawBatch', () => {
     // MongoDB and FerretDB both refuse an array as _id.
     const refused = BSON.serialize({ _id: [new Int32(1)] });
     await expect(insertRawBatch(db, 'refused', [refused], 'test.refused')).rejects.toMatchObject({ code: 'SOURCE', message: expect.stringMatching(/^inserting into test\.refused failed/) as unknown });
+  });
+});
+
+describe('readRawBatches', () => {
+  it('yields every document as its exact bytes, batch by batch, in order', async () => {
+    const documents = Array.from({ length: 250 }, (_, i) =>
+      BSON.serialize({ _id: new Int32(i), long: Long.fromNumber(i * 1_000_003), whole: new Double(i), text: 'x'.repeat(i), nested: { at: new Date(i) } }),
+    );
+    await insertRawBatch(db, 'read', documents, 'test.read');
+    const batches: Uint8Array[][] = [];
+    for await (const batch of readRawBatches(client, db.databaseName, 'read', { batchSize: 100 })) batches.push(batch);
+    expect(batches.map((batch) => batch.length)).toEqual([100, 100, 50]);
+    const key = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
+    // Natural order is insertion order on both servers for a collection written once.
+    expect(batches.flat().map(key).sort()).toEqual(documents.map(key).sort());
+  });
+
+  it('ends at once on an empty collection', async () => {
+    await db.createCollection('empty');
+    const batches: Uint8Array[][] = [];
+    for await (const batch of readRawBatches(client, db.databaseName, 'empty')) batches.push(batch);
+    expect(batches).toEqual([]);
   });
 });
