@@ -114,33 +114,33 @@ async function benchDatabases(services: ServicesState): Promise<RowSummary[]> {
     const side = (): Side => ({ runs: [], bytes: 0 });
     const backup: Row = { ...base, operation: 'backup', mongosafe: side(), peer: side() };
     const restore: Row = { ...base, operation: 'restore', mongosafe: side(), peer: side() };
-    /** Runs both sides, ours first in even rounds and theirs first in odd ones. */
-    const alternate = async (round: number, row: Row, ours: () => Promise<Measurement>, theirs: () => Promise<Measurement>): Promise<void> => {
-      const sides: Array<[Side, () => Promise<Measurement>]> = [
-        [row.mongosafe, ours],
-        [row.peer, theirs],
-      ];
-      for (const [which, go] of rotated(sides, round)) which.runs.push(await go());
+    const restoreArchive: Row = { ...base, operation: 'restore-archive', mongosafe: side(), peer: side() };
+    /** Runs each command once, the order rotated each round; a measurement may count for several sides. */
+    const alternate = async (round: number, runs: Array<[Side[], () => Promise<Measurement>]>): Promise<void> => {
+      for (const [sides, go] of rotated(runs, round)) {
+        const measured = await go();
+        for (const which of sides) which.runs.push(measured);
+      }
     };
+    const restoreInto = (...source: string[]): Promise<Measurement> =>
+      measure(process.execPath, [cli, 'restore', ...source, '--uri', mongoUri, '--ns-from', `${dbName}.*`, '--ns-to', `${target}.*`, '--drop']);
     try {
       for (let round = 0; round < rounds; round++) {
         const ours = join(work, `ours-${round}`);
         const theirs = join(work, `theirs-${round}.archive.gz`);
-        await alternate(
-          round,
-          backup,
-          () => measure(process.execPath, [cli, 'backup', '--uri', mongoUri, '--db', dbName, '--to', ours]),
-          () => measure(mongodump, [`--uri=${mongoUri}`, `--db=${dbName}`, `--archive=${theirs}`, '--gzip', '--quiet']),
-        );
+        await alternate(round, [
+          [[backup.mongosafe], () => measure(process.execPath, [cli, 'backup', '--uri', mongoUri, '--db', dbName, '--to', ours])],
+          [[backup.peer], () => measure(mongodump, [`--uri=${mongoUri}`, `--db=${dbName}`, `--archive=${theirs}`, '--gzip', '--quiet'])],
+        ]);
         backup.mongosafe.bytes = await sizeOf(join(ours, 'data'));
         backup.peer.bytes = await sizeOf(theirs);
-        // Both restore the same archive (mongodump's), into a fresh namespace, dropping first.
-        await alternate(
-          round,
-          restore,
-          () => measure(process.execPath, [cli, 'restore', theirs, '--uri', mongoUri, '--ns-from', `${dbName}.*`, '--ns-to', `${target}.*`, '--drop']),
-          () => measure(mongorestore, [`--uri=${mongoUri}`, `--archive=${theirs}`, '--gzip', '--drop', `--nsFrom=${dbName}.*`, `--nsTo=${target}.*`, '--quiet']),
-        );
+        // Each tool restores its own backup of the same data; mongosafe also restores mongodump's
+        // archive. Always into a fresh namespace, dropping first.
+        await alternate(round, [
+          [[restore.mongosafe], () => restoreInto('latest', '--from', ours)],
+          [[restoreArchive.mongosafe], () => restoreInto(theirs)],
+          [[restore.peer, restoreArchive.peer], () => measure(mongorestore, [`--uri=${mongoUri}`, `--archive=${theirs}`, '--gzip', '--drop', `--nsFrom=${dbName}.*`, `--nsTo=${target}.*`, '--quiet'])],
+        ]);
         await client.db(target).dropDatabase();
         await rm(ours, { recursive: true, force: true });
         await rm(theirs, { force: true });
@@ -150,7 +150,7 @@ async function benchDatabases(services: ServicesState): Promise<RowSummary[]> {
       await client.db(dbName).dropDatabase();
       await client.db(target).dropDatabase();
     }
-    return [summarize(backup), summarize(restore)];
+    return [summarize(backup), summarize(restore), summarize(restoreArchive)];
   }
 }
 
