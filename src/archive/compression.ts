@@ -223,7 +223,8 @@ interface Member {
  * near 2 × parallelism × chunkBytes, input and output.
  */
 class ParallelGzip extends Transform {
-  private piece: Buffer;
+  /** Input gathered for the next member; allocated when first needed. */
+  private piece: Buffer | undefined;
   private pieceUsed = 0;
   /** Members in input order: waiting to start, compressing, or done but not yet pushed. */
   private readonly window: Member[] = [];
@@ -244,7 +245,6 @@ class ParallelGzip extends Transform {
     private readonly chunkBytes: number,
   ) {
     super();
-    this.piece = Buffer.allocUnsafe(chunkBytes);
     this.outputChunkBytes = chunkBytes + 1024;
   }
 
@@ -254,28 +254,41 @@ class ParallelGzip extends Transform {
 
   override _flush(callback: TransformCallback): void {
     // An empty archive still becomes one (empty) member, so the output is valid gzip.
-    if (this.pieceUsed > 0 || (!this.emittedAny && this.window.length === 0)) this.addMember();
+    if (this.pieceUsed > 0 || (!this.emittedAny && this.window.length === 0)) this.addPiece();
     this.drainWhile(() => this.window.length > 0).then(() => callback(), callback);
   }
 
   private async append(chunk: Buffer): Promise<void> {
+    // A whole member's worth at a member boundary (the archive writer's 1 MiB chunks) is
+    // compressed as it is, without copying it into a piece of our own.
+    if (this.pieceUsed === 0 && chunk.length === this.chunkBytes) {
+      this.addMember(chunk);
+      await this.drainWhile(() => this.window.length >= 2 * this.parallelism);
+      return;
+    }
     let at = 0;
     while (at < chunk.length) {
+      this.piece ??= Buffer.allocUnsafe(this.chunkBytes);
       const count = Math.min(chunk.length - at, this.chunkBytes - this.pieceUsed);
       chunk.copy(this.piece, this.pieceUsed, at, at + count);
       this.pieceUsed += count;
       at += count;
       if (this.pieceUsed === this.chunkBytes) {
-        this.addMember();
+        this.addPiece();
         await this.drainWhile(() => this.window.length >= 2 * this.parallelism);
       }
     }
   }
 
-  private addMember(): void {
-    this.window.push({ input: this.piece.subarray(0, this.pieceUsed), started: false, settled: false });
-    this.piece = Buffer.allocUnsafe(this.chunkBytes);
+  /** The piece filled so far (possibly empty) becomes a member. */
+  private addPiece(): void {
+    this.addMember(this.piece?.subarray(0, this.pieceUsed) ?? Buffer.alloc(0));
+    this.piece = undefined;
     this.pieceUsed = 0;
+  }
+
+  private addMember(input: Buffer): void {
+    this.window.push({ input, started: false, settled: false });
     this.startWaiting();
   }
 
