@@ -37,7 +37,7 @@ export function instantiateKernel(): Crc64Kernel {
   return new Instance(new Module(assemble())).exports as Crc64Kernel;
 }
 
-// Locals: the three i32 parameters, then two i64 and three i32 locals.
+// Locals by index: the three i32 parameters, then the declared locals (i64, i64, i32 x 3, i64).
 const LO = 0;
 const HI = 1;
 const LENGTH = 2;
