@@ -10,7 +10,10 @@ describe('readBody', () => {
   it('holds no chunk it has already passed on, when a signal is given', async () => {
     const passed: Array<WeakRef<Uint8Array>> = [];
     async function* body(): AsyncGenerator<Uint8Array> {
-      for (let i = 0; i < 200; i++) yield new Uint8Array(64 * 1024).fill(i);
+      for (let i = 0; i < 200; i++) {
+        await new Promise((resolve) => setImmediate(resolve));
+        yield new Uint8Array(64 * 1024).fill(i);
+      }
     }
     let seen = 0;
     for await (const chunk of readBody(body(), new AbortController().signal, 'test')) {
