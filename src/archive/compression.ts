@@ -15,7 +15,7 @@ import { ARCHIVE_MAGIC } from './format.js';
 import type { Compression } from './types.js';
 
 export interface CompressorOptions {
-  /** gzip 1–9 (default 6, see DEFAULT_GZIP_LEVEL); zstd 1–22 (default 3). */
+  /** gzip 1–9 (default DEFAULT_GZIP_LEVEL); zstd 1–22 (default 3). */
   level?: number;
   /** gzip members compressed at once on the threadpool (default: DEFAULT_GZIP_PARALLELISM). */
   parallelism?: number;
@@ -24,14 +24,15 @@ export interface CompressorOptions {
 }
 
 /**
- * Level 4. Compression is most of a backup's client CPU, and level 6 (Go's default, so
- * mongodump's) spends it for little: on 64 MiB of generated archive in 1 MiB members,
- * level 6 ran at 30 MB/s for a 0.192 ratio, level 4 at 82 MB/s for 0.218 (13% larger),
- * level 1 at 181 MB/s for 0.263. Level 4 is the first of zlib's lazy-matching levels: 2.7x
- * less CPU — which on a Lambda is both the bill and the 15-minute window — for archives a
- * little larger, and pennies of S3 at the sizes this serves. `--compression-level` trades back.
+ * Level 2. Compression is most of a backup's client CPU, and zlib's lazy-matching levels
+ * (4 to 9) spend it for little. Measured per core on 64 MiB of generated archive in 1 MiB
+ * members: level 6 (Go's default, so mongodump's) 30 MB/s for a 0.193 ratio, level 4 85 MB/s
+ * for 0.219, level 3 88 for 0.230, level 2 135 for 0.246, level 1 180 for 0.264. Level 2
+ * takes 37% less CPU than 4 for archives 12% larger (28% larger than mongodump's): on a Lambda
+ * CPU is both the bill and the 15-minute window, while the extra bytes cost pennies of S3 at
+ * the sizes this serves. `--compression-level` trades back.
  */
-export const DEFAULT_GZIP_LEVEL = 4;
+export const DEFAULT_GZIP_LEVEL = 2;
 
 /**
  * 1 MiB per member. Each member restarts the compressor with an empty 32 KiB window and adds

@@ -29,7 +29,7 @@ export const OPTIONS = {
   'ns-from': { type: 'list', value: 'PATTERN', help: 'rename on restore: source pattern (pairs with --ns-to, in order)' },
   'ns-to': { type: 'list', value: 'PATTERN', help: 'rename on restore: target pattern, one * per * of --ns-from' },
   compression: { type: 'string', env: 'MONGOSAFE_COMPRESSION', default: 'gzip', choices: ['gzip', 'zstd', 'none'], value: 'KIND', help: 'archive compression; gzip and none are readable by mongorestore' },
-  'compression-level': { type: 'int', env: 'MONGOSAFE_COMPRESSION_LEVEL', value: 'N', help: 'gzip 1 (fastest) to 9 (smallest), default 4; zstd 1 to 22, default 3' },
+  'compression-level': { type: 'int', env: 'MONGOSAFE_COMPRESSION_LEVEL', value: 'N', help: 'gzip 1 (fastest) to 9 (smallest), default 2; zstd 1 to 22, default 3' },
   parallel: { type: 'int', env: 'MONGOSAFE_PARALLEL', default: 4, value: 'N', help: 'collections read (backup) or insert batches in flight (restore) at once' },
   'kms-key': { type: 'string', env: 'MONGOSAFE_KMS_KEY', value: 'KEY_ID', help: 'S3: encrypt with this KMS key (SSE-KMS) instead of SSE-S3' },
   'connect-timeout': { type: 'duration', env: 'MONGOSAFE_CONNECT_TIMEOUT', default: '10s', value: 'DUR', help: 'how long to look for a reachable server (e.g. 10s, 1m)' },
