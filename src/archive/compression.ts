@@ -85,17 +85,17 @@ export function createCompressor(kind: Compression, options: CompressorOptions =
   }
 }
 
-/** A Transform that decompresses; its errors are MongosafeError('CORRUPT') naming the format. */
-export function createDecompressor(kind: Compression): Transform {
+/** A Transform that decompresses; its errors are MongosafeError('CORRUPT') naming `what` (default: the format). */
+export function createDecompressor(kind: Compression, what = `${kind} data`): Transform {
   switch (kind) {
     case 'none':
       return new PassThrough();
     case 'gzip':
-      return translateErrors(zlib.createGunzip({ chunkSize: READ_CHUNK_BYTES }), 'gzip data');
+      return translateErrors(zlib.createGunzip({ chunkSize: READ_CHUNK_BYTES }), what);
     case 'zstd': {
       const create = zstdApi.createZstdDecompress;
       if (create === undefined) throw zstdUnavailable();
-      return translateErrors(create(), 'zstd data');
+      return translateErrors(create(), what);
     }
   }
 }
