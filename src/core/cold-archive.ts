@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { MongosafeError } from '../errors.js';
 import type { Storage } from '../storage/storage.js';
 import type { ProgressListener } from './progress.js';
@@ -43,13 +44,16 @@ export async function ensureReadable(storage: Storage, key: string, what: string
   const interval = options.pollIntervalMs ?? 60_000;
   options.onProgress?.({ kind: 'phase', phase: `waiting for ${info.storageClass ?? 'cold storage'} to restore ${key} (${request.estimate})` });
   while (info?.archived) {
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(resolve, interval);
-      signal?.addEventListener('abort', () => {
-        clearTimeout(timer);
-        reject(new MongosafeError('ABORTED', `stopped waiting for ${key} to be restored; the restore request goes on at AWS`));
-      }, { once: true });
-    });
+    await waitBetweenPolls(interval, key, signal);
     info = await storage.head(key, { signal });
+  }
+}
+
+/** timers/promises removes its abort listener after each wait: hundreds of polls on one signal leak nothing. */
+async function waitBetweenPolls(intervalMs: number, key: string, signal: AbortSignal | undefined): Promise<void> {
+  try {
+    await sleep(intervalMs, undefined, { signal });
+  } catch (error) {
+    throw new MongosafeError('ABORTED', `stopped waiting for ${key} to be restored; the restore request goes on at AWS`, undefined, { cause: error });
   }
 }
