@@ -17,4 +17,3 @@ export const EXIT_CODE: Record<ErrorCode, number> = {
 
 export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
-export const EXIT_VERIFY_PROBLEM = 3;

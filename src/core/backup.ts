@@ -27,7 +27,7 @@ export interface BackupOptions {
   include?: readonly string[];
   exclude?: readonly string[];
   compression?: Compression;
-  /** gzip 1–9 (default 4) or zstd 1–22 (default 3). */
+  /** gzip 1–9 (default DEFAULT_GZIP_LEVEL, 2) or zstd 1–22 (default 3). */
   compressionLevel?: number;
   /** Collections read at once, interleaved in one archive. Default 4. */
   parallel?: number;

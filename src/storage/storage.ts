@@ -1,8 +1,8 @@
 import type { Readable } from 'node:stream';
 
 /**
- * Where backups live. One small interface; backends (local/, s3/) and
- * decorators (retry, dry-run) implement it, and all pass test/contract/.
+ * Where backups live. One small interface; the backends (local/, s3/) and the
+ * retry decorator implement it, and all pass test/contract/.
  * Keys are relative, '/'-separated, never starting with '/'.
  */
 export interface Storage {

@@ -1,6 +1,6 @@
 import { verify } from '../../core/verify.js';
 import { destination, flag, resolveUri, type CommandContext } from '../context.js';
-import { EXIT_OK, EXIT_VERIFY_PROBLEM } from '../exit-codes.js';
+import { EXIT_CODE, EXIT_OK } from '../exit-codes.js';
 import { formatCount, formatDuration } from '../output.js';
 
 export async function runVerify(ctx: CommandContext): Promise<number> {
@@ -22,7 +22,7 @@ export async function runVerify(ctx: CommandContext): Promise<number> {
   const failed = result.backups.filter((b) => !b.ok).length;
   if (failed > 0) {
     process.stderr.write(`mongosafe: verify found ${failed} damaged or incomplete backup${failed > 1 ? 's' : ''}\n`);
-    return EXIT_VERIFY_PROBLEM;
+    return EXIT_CODE.VERIFY_FAILED;
   }
   return EXIT_OK;
 }
