@@ -107,3 +107,24 @@ export async function resolveBackupId(storage: Storage, ref: string, signal?: Ab
   }
   return newest.id;
 }
+
+/**
+ * Whether a verification record says ok. A record deleted since the listing (a
+ * concurrent prune) or unreadable proves nothing: false, not an error.
+ */
+export async function verificationPassed(storage: Storage, record: VerificationRecordRef, signal?: AbortSignal): Promise<boolean> {
+  let body: string;
+  try {
+    body = await text(await storage.get(record.key, { signal }));
+  } catch (error) {
+    if (isMongosafeError(error, 'NOT_FOUND')) return false;
+    throw error;
+  }
+  try {
+    return (JSON.parse(body) as { ok?: unknown } | null)?.ok === true;
+  } catch (error) {
+    // An unreadable record proves nothing; anything but a parse error is a bug.
+    if (error instanceof SyntaxError) return false;
+    throw error;
+  }
+}

@@ -1,6 +1,5 @@
-import { text } from 'node:stream/consumers';
 import type { Storage } from '../storage/storage.js';
-import { readCatalog, readManifest } from './catalog.js';
+import { readCatalog, readManifest, verificationPassed } from './catalog.js';
 import { timeOfId } from './manifest.js';
 
 export interface ListedBackup {
@@ -46,20 +45,11 @@ export async function list(options: { storage: Storage; signal?: AbortSignal; no
       compression: manifest.archive.compression,
       namespaces: manifest.totals.namespaces,
       documents: manifest.totals.documents,
-      verified: record ? await readVerification(storage, record.key, record.kind, record.at, signal) : undefined,
+      verified: record ? { kind: record.kind, at: record.at, ok: await verificationPassed(storage, record, signal) } : undefined,
       storageClass: archive?.storageClass,
       warnings: manifest.warnings.length,
       ...(archive ? {} : { dataMissing: true as const }),
     });
   }
   return { destination: storage.displayUrl, backups, incomplete: catalog.incomplete.map((i) => i.id) };
-}
-
-async function readVerification(storage: Storage, key: string, kind: 'full' | 'deep', at: string, signal?: AbortSignal): Promise<ListedBackup['verified']> {
-  try {
-    const record = JSON.parse(await text(await storage.get(key, { signal }))) as { ok?: unknown };
-    return { kind, at, ok: record.ok === true };
-  } catch {
-    return { kind, at, ok: false };
-  }
 }

@@ -1,7 +1,5 @@
-import { text } from 'node:stream/consumers';
-import { isMongosafeError } from '../errors.js';
 import type { Storage } from '../storage/storage.js';
-import type { Catalog } from './catalog.js';
+import { verificationPassed, type Catalog } from './catalog.js';
 
 export interface NewestVerified {
   id: string;
@@ -20,25 +18,7 @@ export interface NewestVerified {
 export async function findNewestVerified(storage: Storage, catalog: Catalog, signal?: AbortSignal): Promise<NewestVerified | undefined> {
   for (const { id } of catalog.complete) {
     const record = catalog.verifications.get(id)?.[0];
-    if (record && (await recordPassed(storage, record.key, signal))) return { id, at: record.at, kind: record.kind };
+    if (record && (await verificationPassed(storage, record, signal))) return { id, at: record.at, kind: record.kind };
   }
   return undefined;
-}
-
-async function recordPassed(storage: Storage, key: string, signal?: AbortSignal): Promise<boolean> {
-  let body: string;
-  try {
-    body = await text(await storage.get(key, { signal }));
-  } catch (error) {
-    // Deleted between listing and reading (a concurrent prune): no proof, not a failure.
-    if (isMongosafeError(error, 'NOT_FOUND')) return false;
-    throw error;
-  }
-  try {
-    return (JSON.parse(body) as { ok?: unknown } | null)?.ok === true;
-  } catch (error) {
-    // An unreadable record proves nothing; anything but a parse error is a bug.
-    if (error instanceof SyntaxError) return false;
-    throw error;
-  }
 }
