@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Document, MongoClient } from 'mongodb';
 import { parseMetadataJson } from '../archive/metadata.js';
-import { namespaceOf } from '../archive/types.js';
+import { namespaceOf, type ArchiveEvent } from '../archive/types.js';
 import { MongosafeError } from '../errors.js';
 import { connectSource } from '../source/connect.js';
 import type { BackupSource } from './backup-source.js';
@@ -23,7 +23,7 @@ export interface DrillResult {
  * definitions. The scratch databases are dropped afterwards, even on failure.
  */
 export async function drill(source: BackupSource, options: { scratchUri: string; signal?: AbortSignal; connectTimeoutMs?: number }): Promise<DrillResult> {
-  const expected = await archiveDigests(source, options.signal);
+  const expected = await drillPlan(source.events(options.signal));
   const databases = [...new Set([...expected.values()].map((ns) => ns.db))].sort();
   // Short names: Atlas shared tiers allow database names of 38 bytes at most.
   const token = randomBytes(3).toString('hex');
@@ -54,7 +54,8 @@ export async function drill(source: BackupSource, options: { scratchUri: string;
   }
 }
 
-interface ExpectedNamespace {
+/** One namespace the drill compares, with what the archive holds for it. */
+export interface ExpectedNamespace {
   db: string;
   collection: string;
   /** Where its documents live (system.buckets.X for timeseries). */
@@ -65,10 +66,14 @@ interface ExpectedNamespace {
   type: string;
 }
 
-/** One pass over the archive: per namespace, the count and the order-independent digest. */
-async function archiveDigests(source: BackupSource, signal?: AbortSignal): Promise<Map<string, ExpectedNamespace>> {
+/**
+ * What the drill compares, from one pass over the archive's events: per data namespace (views
+ * hold none), where the restore puts its documents, their count and order-independent digest.
+ * Keyed by body namespace. Pure, so which namespaces get compared is testable without a server.
+ */
+export async function drillPlan(events: AsyncIterable<ArchiveEvent>): Promise<Map<string, ExpectedNamespace>> {
   const byBody = new Map<string, ExpectedNamespace>();
-  for await (const event of source.events(signal)) {
+  for await (const event of events) {
     if (event.kind === 'prelude') {
       for (const entry of event.entries) {
         const type = entry.type ?? 'collection';
