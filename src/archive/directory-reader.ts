@@ -5,6 +5,7 @@ import { pipeline, type Readable } from 'node:stream';
 import { gunzipSync } from 'node:zlib';
 import { MongosafeError } from '../errors.js';
 import { READ_CHUNK_BYTES } from '../util/bytes.js';
+import { bodyNamespaceOf } from './body-namespace.js';
 import { createDecompressor } from './compression.js';
 import { NamespaceTally } from './namespace-tally.js';
 import type { ArchiveEvent, PreludeEntry } from './types.js';
@@ -17,14 +18,16 @@ import type { ArchiveEvent, PreludeEntry } from './types.js';
  */
 export async function* readDirectoryDump(root: string, options: { signal?: AbortSignal } = {}): AsyncGenerator<ArchiveEvent> {
   const databases = await findDatabases(root);
+  // Where timeseries data sits depends on the source server (SPEC.md "Prelude"); no prelude.json counts as 0.0.0.
+  const serverVersion = (await readServerVersion(root)) ?? '0.0.0';
   const namespaces: DumpNamespace[] = [];
-  for (const { db, dir } of databases) namespaces.push(...(await readDatabaseDir(db, dir)));
+  for (const { db, dir } of databases) namespaces.push(...(await readDatabaseDir(db, dir, serverVersion)));
   if (namespaces.length === 0) {
     throw new MongosafeError('CORRUPT', `${root} holds no mongodump output (no <db>/<collection>.bson or .metadata.json files)`, 'give the folder mongodump --out wrote, or an archive file');
   }
   yield {
     kind: 'header',
-    header: { concurrentCollections: 1, version: '0.1', serverVersion: (await readServerVersion(root)) ?? '0.0.0', toolVersion: 'mongodump-directory' },
+    header: { concurrentCollections: 1, version: '0.1', serverVersion, toolVersion: 'mongodump-directory' },
   };
   yield { kind: 'prelude', entries: namespaces.map((ns) => ns.entry) };
   for (const ns of namespaces) {
@@ -42,7 +45,7 @@ export async function* readDirectoryDump(root: string, options: { signal?: Abort
 
 interface DumpNamespace {
   entry: PreludeEntry;
-  /** Where the documents are in the dump: system.buckets.X for timeseries. */
+  /** The body namespace of the entry's documents: `bodyNamespaceOf`. */
   bodyCollection: string;
   dataFile?: string;
 }
@@ -55,7 +58,7 @@ async function findDatabases(root: string): Promise<Array<{ db: string; dir: str
   return entries.filter((e) => e.isDirectory()).map((e) => ({ db: e.name, dir: join(root, e.name) })).sort((a, b) => a.db.localeCompare(b.db));
 }
 
-async function readDatabaseDir(db: string, dir: string): Promise<DumpNamespace[]> {
+async function readDatabaseDir(db: string, dir: string, serverVersion: string): Promise<DumpNamespace[]> {
   const files = (await readdir(dir)).sort();
   const byName = new Map<string, { data?: string; metadata?: string }>();
   for (const file of files) {
@@ -67,22 +70,20 @@ async function readDatabaseDir(db: string, dir: string): Promise<DumpNamespace[]
     else slot.metadata = join(dir, file);
     byName.set(name, slot);
   }
-  const result: DumpNamespace[] = [];
+  const found: Array<{ name: string; dataStem: string; namespace: DumpNamespace }> = [];
   for (const [name, files] of byName) {
-    if (name.startsWith('system.buckets.') && byName.has(name.slice('system.buckets.'.length))) continue;
     const metadata = files.metadata ? await readMaybeGzip(files.metadata) : '';
     const parsed = metadata ? (JSON.parse(metadata) as { collectionName?: string; type?: string; options?: { viewOn?: string; timeseries?: unknown } }) : {};
     const collection = parsed.collectionName ?? name;
     const type = parsed.type ?? (parsed.options?.viewOn ? 'view' : parsed.options?.timeseries ? 'timeseries' : 'collection');
-    const bucketFile = byName.get(`system.buckets.${name}`)?.data;
-    const isTimeseries = type === 'timeseries';
-    result.push({
-      entry: { db, collection, metadata, type },
-      bodyCollection: isTimeseries ? `system.buckets.${collection}` : collection,
-      dataFile: isTimeseries ? bucketFile : files.data,
-    });
+    const entry = { db, collection, metadata, type };
+    // Long names are shortened in file names: the data file follows the rule applied to the file's own name.
+    const dataStem = bodyNamespaceOf({ db, collection: name, type }, serverVersion).collection;
+    found.push({ name, dataStem, namespace: { entry, bodyCollection: bodyNamespaceOf(entry, serverVersion).collection, dataFile: byName.get(dataStem)?.data } });
   }
-  return result;
+  // An old-style timeseries collection's system.buckets.X.bson is its data, not a collection of its own.
+  const dataOfOthers = new Set(found.filter((ns) => ns.dataStem !== ns.name).map((ns) => ns.dataStem));
+  return found.filter((ns) => !dataOfOthers.has(ns.name)).map((ns) => ns.namespace);
 }
 
 async function readServerVersion(root: string): Promise<string | undefined> {

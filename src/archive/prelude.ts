@@ -6,12 +6,7 @@
 import { BSONSymbol, Int32, deserialize, serialize, type Document } from 'bson';
 import { messageOf } from '../errors.js';
 import { corruptArchive } from './format.js';
-import { serverVersionAtLeast, type ServerVersion } from './server-version.js';
 import type { ArchiveHeader, PreludeEntry } from './types.js';
-
-/** From this server version on, timeseries data travels under the collection's own name. */
-const TIMESERIES_RAW_SINCE: ServerVersion = [8, 3, 0];
-const BUCKETS_PREFIX = 'system.buckets.';
 
 export function encodeHeader(header: ArchiveHeader): Uint8Array {
   return serialize({
@@ -53,17 +48,6 @@ export function decodePreludeEntry(bytes: Uint8Array, offset: number): PreludeEn
   const entry: PreludeEntry = { db: field('db'), collection: field('collection'), metadata: field('metadata') };
   if ('type' in doc) entry.type = field('type');
   return entry;
-}
-
-/**
- * The namespace under which a prelude entry's documents appear in the body: the entry's own
- * name, except old-style timeseries, whose buckets travel as `system.buckets.X` (SPEC.md "Prelude").
- */
-export function bodyNamespaceOf(entry: PreludeEntry, serverVersion: string): { db: string; collection: string } {
-  if (entry.type === 'timeseries' && !serverVersionAtLeast(serverVersion, TIMESERIES_RAW_SINCE)) {
-    return { db: entry.db, collection: BUCKETS_PREFIX + entry.collection };
-  }
-  return { db: entry.db, collection: entry.collection };
 }
 
 function decodeDocument(bytes: Uint8Array, offset: number, what: string): Document {

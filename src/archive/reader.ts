@@ -6,12 +6,13 @@
  * Any malformed input ends in a MongosafeError('CORRUPT') that names the problem, the
  * namespace when known, and the offset in the uncompressed stream.
  */
+import { bodyNamespaceOf } from './body-namespace.js';
 import { ByteQueue, NEED_MORE, TERMINATOR_ITEM, type Item } from './byte-queue.js';
 import { crc64Hex } from './crc64.js';
 import { ARCHIVE_MAGIC, corruptArchive } from './format.js';
 import { decodeNamespaceHeader } from './namespace-header.js';
 import { NamespaceTally } from './namespace-tally.js';
-import { bodyNamespaceOf, decodeHeader, decodePreludeEntry } from './prelude.js';
+import { decodeHeader, decodePreludeEntry } from './prelude.js';
 import { namespaceOf, type ArchiveEvent, type ArchiveHeader, type NamespaceSummary, type PreludeEntry } from './types.js';
 
 export interface ReadArchiveOptions {

@@ -9,6 +9,7 @@
  */
 import { Buffer } from 'node:buffer';
 import { MongosafeError } from '../errors.js';
+import { bodyNamespaceOf } from './body-namespace.js';
 import {
   ARCHIVE_FORMAT_VERSION,
   ARCHIVE_MAGIC,
@@ -19,7 +20,7 @@ import {
 } from './format.js';
 import { encodeNamespaceHeader } from './namespace-header.js';
 import { NamespaceTally } from './namespace-tally.js';
-import { bodyNamespaceOf, encodeHeader, encodePreludeEntry } from './prelude.js';
+import { encodeHeader, encodePreludeEntry } from './prelude.js';
 import { parseServerVersion } from './server-version.js';
 import { namespaceOf, type ArchiveBlock, type ArchiveHeader, type NamespaceSummary, type PreludeEntry } from './types.js';
 

@@ -3,6 +3,7 @@ import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { Writable, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { entriesByBodyNamespace } from '../archive/body-namespace.js';
 import { crc64Hex } from '../archive/crc64.js';
 import { decompressAuto } from '../archive/compression.js';
 import { readDirectoryDump } from '../archive/directory-reader.js';
@@ -112,12 +113,16 @@ async function* checkedAgainstManifest(manifest: Manifest, open: () => Promise<R
     stored.on('error', (error) => digest.stream.destroy(error));
     const expected = new Map(manifest.namespaces.map((ns) => [namespaceOf(ns), ns]));
     const seen = new Set<string>();
+    let serverVersion = '';
+    // The body names a timeseries collection's data by its body namespace; the manifest names the collection.
+    let collectionOfBody = new Map<string, { db: string; collection: string }>();
     for await (const event of readArchive(stream, READ_BATCHES)) {
       signal?.throwIfAborted();
-      if (event.kind === 'end-of-namespace') {
+      if (event.kind === 'header') serverVersion = event.header.serverVersion;
+      else if (event.kind === 'prelude') collectionOfBody = entriesByBodyNamespace(event.entries, serverVersion);
+      else if (event.kind === 'end-of-namespace') {
         const name = namespaceOf(event);
-        // Old-style timeseries data is read from system.buckets.X; the manifest names X.
-        const entry = expected.get(name) ?? expected.get(name.replace('.system.buckets.', '.'));
+        const entry = expected.get(namespaceOf(collectionOfBody.get(name) ?? event));
         if (!entry) throw new MongosafeError('CORRUPT', `${where}: namespace ${name} is in the archive but not in the manifest`, 'the archive does not belong to this manifest');
         if (entry.documents !== event.documents || entry.bsonBytes !== event.bsonBytes || entry.crc64 !== crc64Hex(event.crc64)) {
           throw new MongosafeError(

@@ -9,7 +9,7 @@ import { MongosafeError, isMongosafeError } from '../errors.js';
 import { readCatalog as readSourceCatalog, type SourceNamespace } from '../source/catalog.js';
 import { connectSource } from '../source/connect.js';
 import { readRawBatches } from '../source/read.js';
-import { readServerInfo, versionAtLeast } from '../source/server-info.js';
+import { readServerInfo } from '../source/server-info.js';
 import type { Storage } from '../storage/storage.js';
 import { createDigestStream } from '../util/digest-stream.js';
 import { mergeLimited } from '../util/merge.js';
@@ -75,7 +75,8 @@ export async function backup(options: BackupOptions): Promise<BackupResult> {
       databases: options.databases,
       include: options.include,
       exclude: options.exclude,
-      bucketsHoldTimeseries: !versionAtLeast(server.version, 8, 3),
+      // The archive's readers place timeseries data by the header's version: read it by the same rule.
+      serverVersion: server.version,
       signal,
     });
     const warnings: string[] = [];

@@ -1,3 +1,4 @@
+import { bodyNamespaceOf } from '../archive/body-namespace.js';
 import { crc64Hex } from '../archive/crc64.js';
 import { parseMetadataJson } from '../archive/metadata.js';
 import { namespaceOf, type ArchiveHeader } from '../archive/types.js';
@@ -58,8 +59,8 @@ export async function inspect(options: { ref: string; storage: () => Promise<Sto
   }
 
   let header: ArchiveHeader | undefined;
-  const byName = new Map<string, InspectedNamespace>();
-  const buckets = new Map<string, InspectedNamespace>();
+  const namespaces: InspectedNamespace[] = [];
+  const byBody = new Map<string, InspectedNamespace>();
   for await (const event of source.events(options.signal)) {
     if (event.kind === 'header') header = event.header;
     else if (event.kind === 'prelude') {
@@ -74,11 +75,11 @@ export async function inspect(options: { ref: string; storage: () => Promise<Sto
           crc64: crc64Hex(0n),
           indexes: (metadata.indexes ?? []).map((i) => String(i.name)),
         };
-        byName.set(namespaceOf(entry), ns);
-        if (ns.type === 'timeseries') buckets.set(`${entry.db}.system.buckets.${entry.collection}`, ns);
+        namespaces.push(ns);
+        byBody.set(namespaceOf(bodyNamespaceOf(entry, header?.serverVersion ?? '')), ns);
       }
     } else if (event.kind === 'end-of-namespace') {
-      const ns = byName.get(namespaceOf(event)) ?? buckets.get(namespaceOf(event));
+      const ns = byBody.get(namespaceOf(event));
       if (ns) Object.assign(ns, { documents: event.documents, bsonBytes: event.bsonBytes, crc64: crc64Hex(event.crc64) });
     }
   }
@@ -86,6 +87,6 @@ export async function inspect(options: { ref: string; storage: () => Promise<Sto
     kind: source.kind,
     description: source.description,
     header,
-    namespaces: [...byName.values()],
+    namespaces,
   };
 }

@@ -1,4 +1,5 @@
 import type { Document, MongoClient } from 'mongodb';
+import { bodyNamespaceOf } from '../archive/body-namespace.js';
 import { parseMetadataJson } from '../archive/metadata.js';
 import { namespaceOf, type PreludeEntry } from '../archive/types.js';
 import { MongosafeError, isMongosafeError, messageOf } from '../errors.js';
@@ -56,9 +57,11 @@ export interface RestoreResult {
 
 interface PlanItem {
   entry: PreludeEntry;
-  /** Namespace of the documents in the archive body (system.buckets.X for old timeseries). */
+  /** Namespace of the documents in the archive body: `bodyNamespaceOf` the entry. */
   bodyNamespace: string;
   target: { db: string; collection: string };
+  /** Where the documents are inserted: `bodyNamespaceOf` the target, by the archive's server version. */
+  targetBody: { db: string; collection: string };
   options: Document;
   indexes: Document[];
   result: RestoredNamespace;
@@ -135,29 +138,30 @@ async function checkAndPlan(
   // A backup with a manifest is proven whole by its size and SHA-256 alone (the writer computed the
   // manifest's CRCs and counts from those very bytes): then only the prelude needs reading here.
   const storedObjectChecked = source.checkStoredObject !== undefined;
+  let serverVersion = '';
   try {
     await source.checkStoredObject?.(signal);
     for await (const event of source.events(signal)) {
-      if (event.kind === 'prelude') {
+      if (event.kind === 'header') serverVersion = event.header.serverVersion;
+      else if (event.kind === 'prelude') {
         for (const entry of event.entries) {
           const name = namespaceOf(entry);
           if (!included(name)) continue;
           const metadata = entry.metadata ? parseMetadataJson(entry.metadata, namespaceOf(entry)) : { options: {}, indexes: [] };
           const type = entry.type ?? (metadata.options?.viewOn ? 'view' : 'collection');
           const target = splitNamespace(rename(name));
-          const bodyNamespace = type === 'timeseries' ? `${entry.db}.system.buckets.${entry.collection}` : name;
+          const bodyNamespace = namespaceOf(bodyNamespaceOf({ ...entry, type }, serverVersion));
           const item: PlanItem = {
             entry,
             bodyNamespace,
             target,
+            targetBody: bodyNamespaceOf({ ...target, type }, serverVersion),
             options: metadata.options ?? {},
             indexes: metadata.indexes ?? [],
             result: { source: name, target: namespaceOf(target), type, documents: 0, inserted: 0, duplicates: 0, indexes: 0, status: 'planned' },
           };
           plan.push(item);
           byBody.set(bodyNamespace, item);
-          // A newer (8.3+) timeseries archive keeps data under the collection's own name.
-          if (type === 'timeseries') byBody.set(name, item);
         }
         if (storedObjectChecked) {
           for (const ns of source.manifest?.namespaces ?? []) {
@@ -191,7 +195,6 @@ async function writePlan(client: MongoClient, plan: PlanItem[], options: Restore
   }
 
   const byBody = new Map(dataItems.map((item) => [item.bodyNamespace, item]));
-  for (const item of dataItems) if (item.result.type === 'timeseries') byBody.set(namespaceOf(item.entry), item);
   const workers = Math.max(1, options.workers ?? DEFAULT_WORKERS);
   const inFlight = new Set<Promise<void>>();
   let inFlightBytes = 0;
@@ -204,10 +207,7 @@ async function writePlan(client: MongoClient, plan: PlanItem[], options: Restore
       if (event.kind === 'documents') {
         const item = byBody.get(namespaceOf(event));
         if (!item) continue;
-        const targetCollection = item.result.type === 'timeseries' && namespaceOf(event) !== namespaceOf(item.entry)
-          ? `system.buckets.${item.target.collection}`
-          : item.target.collection;
-        const task = insertRawBatch(client.db(item.target.db), targetCollection, event.documents, item.result.target).then((outcome) => {
+        const task = insertRawBatch(client.db(item.target.db), item.targetBody.collection, event.documents, item.result.target).then((outcome) => {
           item.result.inserted += outcome.inserted;
           item.result.duplicates += outcome.duplicates;
           options.onProgress?.({ kind: 'documents', namespace: item.result.target, documents: item.result.inserted + item.result.duplicates, bsonBytes: 0, expectedDocuments: item.result.documents });

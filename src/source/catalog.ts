@@ -1,4 +1,5 @@
 import type { Binary, Document, MongoClient } from 'mongodb';
+import { bodyNamespaceOf } from '../archive/body-namespace.js';
 import { MongosafeError } from '../errors.js';
 import { namespaceFilter } from './namespace-filter.js';
 
@@ -13,7 +14,7 @@ export interface SourceNamespace {
   indexes: Document[];
   /** 32 lowercase hex digits, when the server reports one. */
   uuid?: string;
-  /** The namespace whose documents are read: `system.buckets.X` for timeseries on servers before 8.3. */
+  /** The collection whose documents are read: `bodyNamespaceOf` (system.buckets.X for timeseries before server 8.3). */
   dataCollection: string;
 }
 
@@ -22,8 +23,8 @@ export interface CatalogOptions {
   databases?: readonly string[];
   include?: readonly string[];
   exclude?: readonly string[];
-  /** Servers older than 8.3 keep timeseries data in system.buckets.X. */
-  bucketsHoldTimeseries: boolean;
+  /** The server's version: where timeseries data is read from depends on it (`bodyNamespaceOf`). */
+  serverVersion: string;
   signal?: AbortSignal;
 }
 
@@ -49,7 +50,7 @@ export async function readCatalog(client: MongoClient, options: CatalogOptions):
       const name = String(info.name);
       if (!isBackedUp(name) || !selected(`${dbName}.${name}`)) continue;
       const type = info.type === 'view' ? 'view' : info.type === 'timeseries' ? 'timeseries' : 'collection';
-      const dataCollection = type === 'timeseries' && options.bucketsHoldTimeseries ? `system.buckets.${name}` : name;
+      const dataCollection = bodyNamespaceOf({ db: dbName, collection: name, type }, options.serverVersion).collection;
       const indexes: Document[] =
         type === 'view'
           ? []

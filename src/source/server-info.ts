@@ -4,8 +4,6 @@ export interface ServerInfo {
   /** "X.Y.Z[-suffix]"; "0.0.0" when the server does not say (mongorestore needs a parseable one). */
   version: string;
   topology: string;
-  /** FerretDB answers buildInfo with a `ferretdb` field; some features are missing there. */
-  isFerretDb: boolean;
 }
 
 export async function readServerInfo(client: MongoClient): Promise<ServerInfo> {
@@ -17,11 +15,5 @@ export async function readServerInfo(client: MongoClient): Promise<ServerInfo> {
   let topology = 'Single';
   if (hello.msg === 'isdbgrid') topology = 'Sharded';
   else if (typeof hello.setName === 'string') topology = hello.isWritablePrimary === true ? 'ReplicaSetWithPrimary' : 'ReplicaSetNoPrimary';
-  return { version, topology, isFerretDb: 'ferretdb' in build || /ferret/i.test(JSON.stringify(build.ferretdb ?? '')) };
-}
-
-/** True when the version is at least major.minor. */
-export function versionAtLeast(version: string, major: number, minor: number): boolean {
-  const [a = 0, b = 0] = version.split(/[.-]/).map((part) => Number.parseInt(part, 10));
-  return a > major || (a === major && b >= minor);
+  return { version, topology };
 }

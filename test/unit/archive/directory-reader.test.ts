@@ -35,3 +35,29 @@ describe('readDirectoryDump, gzipped files', () => {
     await expect(drain(root)).rejects.toMatchObject({ code: 'CORRUPT', message: `${dataFile} is invalid: unexpected end of file` });
   });
 });
+
+/** A mongodump directory with timeseries `ts` (its data in `dataStem`.bson) and prelude.json naming the server. */
+async function timeseriesDump(serverVersion: string, dataStem: string): Promise<string> {
+  const root = await tempDir();
+  await mkdir(join(root, 'db'));
+  await writeFile(join(root, 'prelude.json'), JSON.stringify({ ServerVersion: serverVersion, ToolVersion: '100.16.0' }));
+  await writeFile(join(root, 'db', `${dataStem}.bson`), Buffer.concat([BSON.serialize({ _id: 'b1', control: { version: 1 } }), BSON.serialize({ _id: 'b2', control: { version: 1 } })]));
+  await writeFile(join(root, 'db', 'ts.metadata.json'), JSON.stringify({ options: { timeseries: { timeField: 't' } }, indexes: [], collectionName: 'ts', type: 'timeseries' }));
+  return root;
+}
+
+describe.each([
+  ['7.0.12', 'system.buckets.ts'],
+  ['8.3.0', 'ts'],
+])('readDirectoryDump, a timeseries dump from server %s', (serverVersion, dataStem) => {
+  it(`reads its data from ${dataStem}.bson and names it db.${dataStem}`, async () => {
+    const ends: string[] = [];
+    const prelude: string[] = [];
+    for await (const event of readDirectoryDump(await timeseriesDump(serverVersion, dataStem))) {
+      if (event.kind === 'prelude') prelude.push(...event.entries.map((entry) => `${entry.db}.${entry.collection} ${entry.type ?? ''}`));
+      if (event.kind === 'end-of-namespace') ends.push(`${event.db}.${event.collection} ${event.documents}`);
+    }
+    expect(prelude).toEqual(['db.ts timeseries']);
+    expect(ends).toEqual([`db.${dataStem} 2`]);
+  });
+});

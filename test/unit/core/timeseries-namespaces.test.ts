@@ -1,0 +1,47 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { bodyNamespaceOf } from '../../../src/archive/body-namespace.js';
+import { encodeArchive } from '../../../src/archive/writer.js';
+import type { ArchiveBlock, PreludeEntry } from '../../../src/archive/types.js';
+import { openBackupSource } from '../../../src/core/backup-source.js';
+import { inspect } from '../../../src/core/inspect.js';
+import { restore } from '../../../src/core/restore.js';
+import type { Storage } from '../../../src/storage/storage.js';
+import { tempDir } from '../../helpers/temp-dir.js';
+import { concatAll } from '../archive/archive-io.js';
+import { DOC_A, DOC_B, rawDoc } from '../archive/archive-parts.js';
+
+const BUCKET = rawDoc({ _id: 'bucket-1', control: { version: 1 }, data: {} });
+const PRELUDE: PreludeEntry[] = [
+  { db: 'db', collection: 'plain', metadata: '', type: 'collection' },
+  { db: 'db', collection: 'ts', metadata: '', type: 'timeseries' },
+];
+/** Archive files need no destination. */
+const NO_STORAGE = (): Promise<Storage> => Promise.reject(new Error('an archive file needs no storage'));
+
+/** An archive file the project's writer produced for a server of `serverVersion`. */
+async function archiveFile(serverVersion: string): Promise<string> {
+  const blocks: ArchiveBlock[] = [];
+  for (const entry of PRELUDE) {
+    const body = bodyNamespaceOf(entry, serverVersion);
+    blocks.push({ kind: 'documents', ...body, documents: entry.type === 'timeseries' ? [BUCKET] : [DOC_A, DOC_B] }, { kind: 'end', ...body });
+  }
+  const header = { concurrentCollections: 1, version: '0.1', serverVersion, toolVersion: 'mongosafe-test' };
+  const path = join(await tempDir(), `${serverVersion}.archive`);
+  await writeFile(path, await concatAll(encodeArchive(header, PRELUDE, blocks)));
+  return path;
+}
+
+describe.each(['7.0.12', '8.3.0'])('a timeseries collection in an archive from server %s', (serverVersion) => {
+  it('is inspected under its own name, with its documents', async () => {
+    const result = await inspect({ ref: await archiveFile(serverVersion), storage: NO_STORAGE });
+    expect(result.namespaces.map((ns) => [ns.collection, ns.type, ns.documents])).toEqual([['plain', 'collection', 2], ['ts', 'timeseries', 1]]);
+  });
+
+  it('is planned for restore under its own name, with its documents', async () => {
+    const source = await openBackupSource(await archiveFile(serverVersion), NO_STORAGE);
+    const result = await restore({ source, dryRun: true });
+    expect(result.namespaces.map((ns) => [ns.target, ns.type, ns.documents])).toEqual([['db.plain', 'collection', 2], ['db.ts', 'timeseries', 1]]);
+  });
+});
