@@ -10,6 +10,8 @@ try {
   console.log(`  MongoDB (${state.mongodb.kind}): ${state.mongodb.uri}`);
   console.log(`  moto (S3, Secrets Manager, CloudWatch, SNS): ${state.moto.url}`);
   console.log('mongodump' in state.mongoTools ? `  mongodump: ${state.mongoTools.mongodump}` : `  mongodump: unavailable — ${state.mongoTools.unavailable}`);
+  const node22 = state.node22 ?? { unavailable: 'not looked for' };
+  console.log('path' in node22 ? `  node 22 (Lambda runtime): ${node22.path}` : `  node 22 (Lambda runtime): unavailable — ${node22.unavailable}`);
   console.log(`  env: source ${ENV_FILE}`);
 } catch (error) {
   console.error(`services:up failed: ${error instanceof Error ? error.message : String(error)}`);

@@ -4,6 +4,7 @@ import { buildFerretDb, startFerretDb } from './ferretdb.js';
 import { findMongod, startMongod } from './mongod.js';
 import { findMongoTools } from './mongo-tools.js';
 import { installMoto, startMoto } from './moto.js';
+import { findNode22 } from './node22.js';
 import { canConnect, isAlive } from './process.js';
 
 interface Daemon {
@@ -15,6 +16,8 @@ export interface ServicesState {
   mongodb: { kind: 'ferretdb' | 'mongod' | 'external'; uri: string; daemon?: Daemon };
   moto: Daemon & { url: string };
   mongoTools: { mongodump: string; mongorestore: string } | { unavailable: string };
+  /** Lambda's runtime Node (nodejs22.x), for the bundle's tests. Absent in state written before it existed. */
+  node22?: { path: string } | { unavailable: string };
 }
 
 /** What tests and the demo see, also written to `.services/env` as `export` lines. */
@@ -33,6 +36,8 @@ export function serviceEnv(state: ServicesState): Record<string, string> {
   } else {
     env.MONGO_TOOLS_UNAVAILABLE = state.mongoTools.unavailable;
   }
+  if (state.node22 && 'path' in state.node22) env.NODE22 = state.node22.path;
+  else env.NODE22_UNAVAILABLE = state.node22?.unavailable ?? 'not looked for: run npm run services:down, then services:up';
   return env;
 }
 
@@ -61,20 +66,31 @@ export async function runningServices(): Promise<ServicesState | undefined> {
  */
 export async function servicesUp(log: (line: string) => void = () => {}): Promise<{ state: ServicesState; started: boolean }> {
   const running = await runningServices();
-  if (running) return { state: running, started: false };
+  if (running?.node22) return { state: running, started: false };
+  if (running) {
+    // Started by a harness that predates node22: add it, the servers keep running.
+    const state: ServicesState = { ...running, node22: await findNode22(log) };
+    writeState(state);
+    return { state, started: false };
+  }
   await servicesDown();
   mkdirSync(RUN_DIR, { recursive: true });
 
-  const [mongodb, moto, mongoTools] = await Promise.all([
+  const [mongodb, moto, mongoTools, node22] = await Promise.all([
     startMongoDb(log),
     installMoto(log).then(startMoto),
     findMongoTools(log),
+    findNode22(log),
   ]);
-  const state: ServicesState = { mongodb, moto: { pid: moto.pid, port: moto.port, url: moto.url }, mongoTools };
+  const state: ServicesState = { mongodb, moto: { pid: moto.pid, port: moto.port, url: moto.url }, mongoTools, node22 };
+  writeState(state);
+  return { state, started: true };
+}
+
+function writeState(state: ServicesState): void {
   writeFileSync(STATE_FILE, JSON.stringify(state, null, 2));
   const lines = Object.entries(serviceEnv(state)).map(([k, v]) => `export ${k}=${shellQuote(v)}`);
   writeFileSync(ENV_FILE, `${lines.join('\n')}\n`);
-  return { state, started: true };
 }
 
 async function startMongoDb(log: (line: string) => void): Promise<ServicesState['mongodb']> {

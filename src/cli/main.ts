@@ -22,9 +22,6 @@ const HANDLERS: Record<CommandName, () => Promise<(ctx: CommandContext) => Promi
 
 /** Runs one command line and returns its exit code. Never throws. */
 export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
-  // On Node 20 the AWS SDK prints eight lines saying its *future* versions will need Node 22:
-  // news for us, who pin the SDK, not for someone running a command. 'false' shows it again.
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const [command, ...rest] = argv;
   const debug = argv.includes('--debug') || /^(1|true)$/i.test(env.MONGOSAFE_DEBUG ?? '');
   if (command === undefined || command === '--help' || command === '-h' || command === 'help') {

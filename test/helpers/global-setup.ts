@@ -13,6 +13,9 @@ export default async function setup(): Promise<() => Promise<void>> {
   if ('unavailable' in state.mongoTools) {
     console.error(`NOTICE: interop tests with mongodump/mongorestore are skipped: ${state.mongoTools.unavailable}`);
   }
+  if (state.node22 && 'unavailable' in state.node22) {
+    console.error(`NOTICE: the Lambda bundle test is skipped (it runs on Node 22, Lambda's runtime): ${state.node22.unavailable}`);
+  }
   return async () => {
     if (started) await servicesDown();
   };

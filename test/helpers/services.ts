@@ -10,6 +10,9 @@ export interface TestServices {
   mongorestore?: string;
   /** Why mongodump/mongorestore are missing, when they are. */
   mongoToolsUnavailable?: string;
+  /** Node 22, the Lambda runtime's, for running the bundle; or why it is missing. */
+  node22?: string;
+  node22Unavailable?: string;
 }
 
 function fromEnvFile(): Record<string, string> {
@@ -40,6 +43,8 @@ export function testServices(): TestServices {
     mongodump: env.MONGODUMP,
     mongorestore: env.MONGORESTORE,
     mongoToolsUnavailable: env.MONGO_TOOLS_UNAVAILABLE,
+    node22: env.NODE22,
+    node22Unavailable: env.NODE22_UNAVAILABLE,
   };
 }
 
