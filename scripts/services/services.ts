@@ -66,13 +66,7 @@ export async function runningServices(): Promise<ServicesState | undefined> {
  */
 export async function servicesUp(log: (line: string) => void = () => {}): Promise<{ state: ServicesState; started: boolean }> {
   const running = await runningServices();
-  if (running?.node22) return { state: running, started: false };
-  if (running) {
-    // Started by a harness that predates node22: add it, the servers keep running.
-    const state: ServicesState = { ...running, node22: await findNode22(log) };
-    writeState(state);
-    return { state, started: false };
-  }
+  if (running) return { state: running, started: false };
   await servicesDown();
   mkdirSync(RUN_DIR, { recursive: true });
 
