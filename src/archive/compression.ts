@@ -7,10 +7,11 @@
  * staying readable by `mongorestore --gzip`, gunzip and Node (all read concatenated members).
  */
 import { availableParallelism } from 'node:os';
-import { PassThrough, Readable, Transform, pipeline, type TransformCallback } from 'node:stream';
+import { PassThrough, Readable, Transform, type TransformCallback } from 'node:stream';
 import * as zlib from 'node:zlib';
 import { MongosafeError, messageOf } from '../errors.js';
 import { READ_CHUNK_BYTES } from '../util/bytes.js';
+import { joinStreams } from '../util/join-streams.js';
 import { ARCHIVE_MAGIC } from './format.js';
 import type { Compression } from './types.js';
 
@@ -147,14 +148,7 @@ export async function decompressAuto(source: AsyncIterable<Uint8Array> | Readabl
   }
   const replay = Readable.from(resumed(head, iterator, done), { objectMode: false });
   if (compression === 'none') return { compression, stream: replay };
-  const decompressor = createDecompressor(compression);
-  // Errors reach the consumer through `decompressor`, which pipeline destroys with them.
-  return {
-    compression,
-    stream: pipeline(replay, decompressor, (error) => {
-      void error;
-    }),
-  };
+  return { compression, stream: joinStreams(replay, createDecompressor(compression)) };
 }
 
 /** The peeked chunks, then the rest of the iterator; stops the iterator if the consumer stops. */

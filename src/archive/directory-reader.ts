@@ -1,10 +1,11 @@
 import { createReadStream } from 'node:fs';
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { pipeline, type Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { gunzipSync } from 'node:zlib';
 import { MongosafeError } from '../errors.js';
 import { READ_CHUNK_BYTES } from '../util/bytes.js';
+import { joinStreams } from '../util/join-streams.js';
 import { bodyNamespaceOf } from './body-namespace.js';
 import { createDecompressor } from './compression.js';
 import { NamespaceTally } from './namespace-tally.js';
@@ -120,9 +121,9 @@ const BATCH_BYTES = 4 * 1024 * 1024;
 async function* readBsonFile(path: string, signal?: AbortSignal): AsyncGenerator<Uint8Array[]> {
   const size = (await stat(path)).size;
   let stream: Readable = createReadStream(path, { signal, highWaterMark: READ_CHUNK_BYTES });
-  // The archive's decompressor: 1 MiB output chunks, and damage reported as CORRUPT. pipeline,
-  // unlike pipe, also ends the loop below when reading the file fails.
-  if (path.endsWith('.gz')) stream = pipeline(stream, createDecompressor('gzip', path), () => undefined);
+  // The archive's decompressor: 1 MiB output chunks, and damage reported as CORRUPT. Joined,
+  // not piped, so that failing to read the file also ends the loop below.
+  if (path.endsWith('.gz')) stream = joinStreams(stream, createDecompressor('gzip', path));
   let pending: Buffer = Buffer.alloc(0);
   let offset = 0;
   let batch: Uint8Array[] = [];

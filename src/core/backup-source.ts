@@ -13,6 +13,7 @@ import { MongosafeError } from '../errors.js';
 import type { Storage } from '../storage/storage.js';
 import { createDigestStream } from '../util/digest-stream.js';
 import { READ_CHUNK_BYTES } from '../util/bytes.js';
+import { joinStreams } from '../util/join-streams.js';
 import { readManifest, resolveBackupId } from './catalog.js';
 import { ensureReadable, type ReadableOptions } from './cold-archive.js';
 import type { Manifest } from './manifest.js';
@@ -107,10 +108,10 @@ async function openPath(path: string): Promise<BackupSource> {
 async function* checkedAgainstManifest(manifest: Manifest, open: () => Promise<Readable>, signal?: AbortSignal): AsyncGenerator<ArchiveEvent> {
   const where = `backup ${manifest.id}`;
   const digest = createDigestStream();
-  const stored = await open();
+  // Joined at once: the object may fail before its first byte, while decompressAuto still waits for it.
+  const stored = joinStreams(await open(), digest.stream);
   try {
-    const { stream } = await decompressAuto(stored.pipe(digest.stream));
-    stored.on('error', (error) => digest.stream.destroy(error));
+    const { stream } = await decompressAuto(stored);
     const expected = new Map(manifest.namespaces.map((ns) => [namespaceOf(ns), ns]));
     const seen = new Set<string>();
     let serverVersion = '';

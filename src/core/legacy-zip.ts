@@ -1,7 +1,8 @@
-import { addAbortSignal, type Readable } from 'node:stream';
+import { Transform, addAbortSignal } from 'node:stream';
 import { crc32 } from 'node:zlib';
 import yauzl, { type Entry, type ZipFile } from 'yauzl';
 import { MongosafeError, messageOf } from '../errors.js';
+import { joinStreams } from '../util/join-streams.js';
 
 /** One `<collection>.json` at the top of the zip. */
 export interface LegacyEntry {
@@ -60,8 +61,9 @@ export async function openLegacyZip(path: string): Promise<LegacyZip> {
       skipped,
       open: async (legacy, signal) => {
         try {
-          const stream = await zip.openReadStreamPromise(legacy.entry);
-          return checkCrc32(signal ? addAbortSignal(signal, stream) : stream, legacy, path);
+          // Joined at once, so that an abort or a read error before the first read is the reader's to see.
+          const checked = joinStreams(await zip.openReadStreamPromise(legacy.entry), crc32Check(legacy, path));
+          return signal ? addAbortSignal(signal, checked) : checked;
         } catch (error) {
           throw new MongosafeError('CORRUPT', `${legacy.name} in ${path} cannot be read: ${messageOf(error)}`, 'the zip is damaged; download it again', { cause: error });
         }
@@ -76,15 +78,18 @@ export async function openLegacyZip(path: string): Promise<LegacyZip> {
 }
 
 /** yauzl checks sizes but not CRC-32 (its README says so); a flipped bit must not import as data. */
-async function* checkCrc32(stream: Readable, legacy: LegacyEntry, path: string): AsyncGenerator<Uint8Array> {
+function crc32Check(legacy: LegacyEntry, path: string): Transform {
   let crc = 0;
-  for await (const chunk of stream as AsyncIterable<Uint8Array>) {
-    crc = crc32(chunk, crc);
-    yield chunk;
-  }
-  if (crc >>> 0 !== legacy.entry.crc32 >>> 0) {
-    throw new MongosafeError('CORRUPT', `${legacy.name} in ${path} fails its CRC-32 check`, 'the zip is damaged; download it again');
-  }
+  return new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      crc = crc32(chunk, crc);
+      callback(null, chunk);
+    },
+    flush(callback) {
+      if (crc >>> 0 === legacy.entry.crc32 >>> 0) callback();
+      else callback(new MongosafeError('CORRUPT', `${legacy.name} in ${path} fails its CRC-32 check`, 'the zip is damaged; download it again'));
+    },
+  });
 }
 
 /** Why an entry is not imported; '' to skip silently (folders); undefined to import it. */

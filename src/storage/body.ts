@@ -1,6 +1,7 @@
-import { Readable } from 'node:stream';
+import { PassThrough, Readable, addAbortSignal } from 'node:stream';
 import { MongosafeError } from '../errors.js';
 import { onAbort } from '../util/abort.js';
+import { joinStreams } from '../util/join-streams.js';
 
 /** What `Storage.put` accepts. */
 export type Body = Readable | AsyncIterable<Uint8Array>;
@@ -45,9 +46,10 @@ function untilAborted<T>(pending: Promise<T>, signal: AbortSignal | undefined, w
 }
 
 /**
- * Wraps a readable from a backend so that errors raised while it is consumed
- * are translated like every other error of that backend (a reset connection
- * mid-download becomes STORAGE, an abort ABORTED), and so that `signal` ends it.
+ * Wraps a readable from a backend so that its errors are translated like every other error of
+ * that backend (a reset connection mid-download becomes STORAGE, an abort ABORTED), and so that
+ * `signal` ends it. Joined at once: the source is listened to before anyone reads, so a body
+ * that fails before its first byte waits as the returned stream's error instead of crashing.
  */
 export function translateReadable(
   source: Readable,
@@ -55,14 +57,25 @@ export function translateReadable(
   what: string,
   translate: (error: unknown) => Error,
 ): Readable {
-  async function* chunks(): AsyncGenerator<Uint8Array> {
-    try {
-      yield* readBody(source, signal, what);
-    } catch (error) {
-      throw translate(error);
-    }
+  const translated = new TranslatingPassThrough((error) => (signal?.aborted ? abortedError(signal, what) : translate(error)));
+  const joined = joinStreams(source, translated);
+  // Destroys every stage at once, even while the source is stalled.
+  return signal ? addAbortSignal(signal, joined) : joined;
+}
+
+/**
+ * Passes bytes through; whatever error destroys it (its source's through the join, an abort)
+ * is translated first. In `destroy`, not `_destroy`: the stream keeps the error it was given as
+ * `errored`, which is what a reader that comes after the failure is thrown.
+ */
+class TranslatingPassThrough extends PassThrough {
+  constructor(private readonly translateError: (error: Error) => Error) {
+    super();
   }
-  return Readable.from(chunks(), { objectMode: false });
+
+  override destroy(error?: Error | null): this {
+    return super.destroy(error ? this.translateError(error) : undefined);
+  }
 }
 
 export function abortedError(signal: AbortSignal, what: string): MongosafeError {

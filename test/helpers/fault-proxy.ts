@@ -14,7 +14,9 @@ export type Fault =
   /** Forwarded after a pause: a slow network or an overloaded server. */
   | { kind: 'delay'; ms: number }
   /** Forwarded, but the connection dies after this many bytes of the answer's body (a download cut short). */
-  | { kind: 'cut'; afterBytes: number };
+  | { kind: 'cut'; afterBytes: number }
+  /** The server's status and headers, then a reset before the first byte of the body (a stream that fails before it starts). */
+  | { kind: 'reset-after-headers' };
 
 export interface FaultRule {
   /** HTTP method to match; default any. */
@@ -70,11 +72,17 @@ export async function startFaultProxy(target: string, seed = 1): Promise<FaultPr
     return undefined;
   }
 
-  function forward(req: IncomingMessage, res: ServerResponse, cutAfterBytes = Number.POSITIVE_INFINITY): void {
+  function forward(req: IncomingMessage, res: ServerResponse, cutAfterBytes = Number.POSITIVE_INFINITY, resetAfterHeaders = false): void {
     const out = request(
       { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: forwardedHeaders(req.headers) },
       (answer) => {
         res.writeHead(answer.statusCode ?? 502, answer.headers);
+        if (resetAfterHeaders) {
+          answer.destroy();
+          // An empty write sends the headers; its callback runs once they are on the wire.
+          res.write(Buffer.alloc(0), () => res.socket?.resetAndDestroy());
+          return;
+        }
         let sent = 0;
         answer.on('data', (chunk: Buffer) => {
           const room = cutAfterBytes - sent;
@@ -106,6 +114,9 @@ export async function startFaultProxy(target: string, seed = 1): Promise<FaultPr
         return;
       case 'cut':
         forward(req, res, fault.afterBytes);
+        return;
+      case 'reset-after-headers':
+        forward(req, res, Number.POSITIVE_INFINITY, true);
         return;
       case 'reset': {
         const cut = () => req.socket.destroy();

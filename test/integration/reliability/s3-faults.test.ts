@@ -5,11 +5,12 @@
 // its multipart upload aborted and nothing visible; a download cut short is a
 // read failure, never a verdict that the backup is corrupt.
 import { ListMultipartUploadsCommand, S3Client } from '@aws-sdk/client-s3';
+import type { Db } from 'mongodb';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { bulkDatabase } from '../../helpers/bulk-database.js';
 import { runCli, type CliRun } from '../../helpers/cli.js';
 import { startFaultProxy, type FaultProxy, type FaultRule } from '../../helpers/fault-proxy.js';
-import { testServices } from '../../helpers/services.js';
+import { testServices, uniqueName } from '../../helpers/services.js';
 import { allKeys, freshDestination, type TestDestination } from '../../helpers/synthetic-backups.js';
 
 // About 12 MiB of gzip: a multipart upload of two parts.
@@ -18,6 +19,8 @@ const QUIET = { NODE_NO_WARNINGS: '1' };
 
 const services = testServices();
 const bulk = bulkDatabase('s3fault', { recipes: DOCUMENTS }, 750);
+// A few kilobytes: one PutObject, whose full-object checksum the SDK checks on reading.
+const small = bulkDatabase('s3fault_small', { recipes: 20 }, 100);
 let s3: S3Client;
 let proxy: FaultProxy;
 let dest: TestDestination;
@@ -142,5 +145,38 @@ describe('a download cut short', () => {
     expect((await allKeys(dest.storage)).filter((key) => key.includes('.verified.'))).toEqual([]);
     proxy.clear();
     expect((await viaProxy(['verify', 'latest', '--from', dest.url])).code).toBe(0);
+  });
+});
+
+describe('a download reset right after its headers', () => {
+  // The archive's stream fails before its first byte: every command that reads
+  // the archive must report it as one line, not die of an unhandled stream error.
+  it.each([
+    ['a multipart archive', () => bulk.db],
+    ['a single-part archive', () => small.db],
+  ] as Array<[string, () => Db]>)('%s: verify, verify --deep and restore (dry run or not) fail cleanly with exit 1', async (_name, db) => {
+    const backup = await runCli(['backup', '--db', db().databaseName, '--to', dest.url], QUIET);
+    expect(backup.code, backup.stderr).toBe(0);
+    proxy.inject({ method: 'GET', path: /backup\.archive/, fault: { kind: 'reset-after-headers' } });
+    const target = uniqueName('s3reset');
+    const commands = [
+      ['verify', 'latest', '--from', dest.url],
+      ['verify', 'latest', '--deep', '--uri', services.mongodbUri, '--from', dest.url],
+      ['restore', 'latest', '--dry-run', '--from', dest.url],
+      ['restore', 'latest', '--uri', services.mongodbUri, '--from', dest.url, '--ns-from', `${db().databaseName}.*`, '--ns-to', `${target}.*`],
+    ];
+    for (const args of commands) {
+      const run = await viaProxy(args);
+      const shown = `${args.join(' ')}\n${run.stderr}`;
+      expect(run.code, shown).toBe(1);
+      const lines = run.stderr.trimEnd().split('\n');
+      expect(lines[0], shown).toMatch(/^mongosafe: reading s3:\/\/.*backup\.archive\.gz/);
+      expect(lines.slice(1).every((line) => line.startsWith('  hint: ')) && lines.length <= 2, shown).toBe(true);
+      expect(run.stderr, shown).not.toMatch(/\n\s+at |unhandled/i);
+    }
+    expect(injected()['reset-after-headers']).toBeGreaterThanOrEqual(commands.length);
+    // inspect reads the manifest only: the reset archive is no concern of it.
+    const inspect = await viaProxy(['inspect', 'latest', '--from', dest.url]);
+    expect(inspect.code, inspect.stderr).toBe(0);
   });
 });

@@ -1,7 +1,9 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
+import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { readBody } from '../../../src/storage/body.js';
+import { MongosafeError, messageOf } from '../../../src/errors.js';
+import { readBody, translateReadable } from '../../../src/storage/body.js';
 
 setFlagsFromString('--expose-gc');
 const collectGarbage = runInNewContext('gc') as () => void;
@@ -40,5 +42,38 @@ describe('readBody', () => {
     await chunks.next();
     setTimeout(() => controller.abort(), 10);
     await expect(chunks.next()).rejects.toMatchObject({ code: 'ABORTED', message: 'writing x was interrupted' });
+  });
+});
+
+describe('translateReadable', () => {
+  const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+  const translate = (error: unknown): Error => new MongosafeError('STORAGE', `reading x failed: ${messageOf(error)}`, undefined, { cause: error });
+  async function readAll(stream: AsyncIterable<Uint8Array>): Promise<number> {
+    let bytes = 0;
+    for await (const chunk of stream) bytes += chunk.length;
+    return bytes;
+  }
+
+  it('passes the bytes through', async () => {
+    expect(await readAll(translateReadable(Readable.from([Buffer.alloc(5), Buffer.alloc(6)]), undefined, 'reading x', translate))).toBe(11);
+  });
+
+  it('a body that fails before anything reads it: the reader gets the translated error, the process no uncaught one', async () => {
+    const source = new Readable({ read: () => undefined });
+    const body = translateReadable(source, undefined, 'reading x', translate);
+    source.destroy(new Error('aborted'));
+    await tick();
+    await tick();
+    await expect(readAll(body)).rejects.toMatchObject({ code: 'STORAGE', message: 'reading x failed: aborted' });
+  });
+
+  it('an abort before the first read ends it with ABORTED and destroys the source', async () => {
+    const controller = new AbortController();
+    const source = new Readable({ read: () => undefined });
+    const body = translateReadable(source, controller.signal, 'reading x', translate);
+    controller.abort();
+    await tick();
+    await expect(readAll(body)).rejects.toMatchObject({ code: 'ABORTED', message: 'reading x was interrupted' });
+    expect(source.destroyed).toBe(true);
   });
 });
