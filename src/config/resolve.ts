@@ -33,7 +33,7 @@ export function resolveArgs(command: CommandName, argv: readonly string[], env: 
       ...(option.short ? { short: option.short } : {}),
     };
   }
-  const { args, booleans } = takeBooleanValues(command, argv, new Set(allowed.filter((name) => OPTIONS[name].type === 'boolean')));
+  const { args, booleans } = takeBooleanValues(argv, new Set(allowed.filter((name) => OPTIONS[name].type === 'boolean')));
   let parsed;
   try {
     parsed = parseArgs({ args, options: parseOptions, allowPositionals: true, strict: true });
@@ -74,7 +74,7 @@ export function resolveArgs(command: CommandName, argv: readonly string[], env: 
  * so these are taken out first and read by the same parser as the environment.
  * A flag given this way still beats its environment variable.
  */
-function takeBooleanValues(command: CommandName, argv: readonly string[], booleans: ReadonlySet<string>): { args: string[]; booleans: Record<string, boolean> } {
+function takeBooleanValues(argv: readonly string[], booleans: ReadonlySet<string>): { args: string[]; booleans: Record<string, boolean> } {
   const args: string[] = [];
   const values: Record<string, boolean> = {};
   for (const [index, arg] of argv.entries()) {
@@ -85,7 +85,7 @@ function takeBooleanValues(command: CommandName, argv: readonly string[], boolea
     const match = /^--([^=]+)=(.*)$/s.exec(arg);
     const name = match?.[1];
     if (match && name !== undefined && booleans.has(name)) {
-      const value = parseValue({ type: 'boolean' }, match[2] ?? '', `${command}: --${name}`, 'USAGE');
+      const value = parseValue({ type: 'boolean' }, match[2] ?? '', `--${name}`, 'USAGE');
       values[name] = value === true;
     } else {
       args.push(arg);

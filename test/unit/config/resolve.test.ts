@@ -23,7 +23,7 @@ describe('resolveArgs', () => {
     [['--parallel', 'many'], /whole number/],
     [['--parallel', '0'], /^--parallel must be a whole number ≥ 1; got "0"$/],
     [['--parallel', '1e1'], /whole number/],
-    [['--json=maybe'], /^backup: --json must be one of 1, true, yes, on, 0, false, no, off; got "maybe"$/],
+    [['--json=maybe'], /^--json must be one of 1, true, yes, on, 0, false, no, off; got "maybe"$/],
     [['--compression', 'rar'], /one of gzip, zstd, none/],
     [['extra'], /takes no arguments/],
   ])('refuses %j with a USAGE error', (argv, message) => {
