@@ -20,7 +20,7 @@ export function commandHelp(command: CommandName): string {
   const spec = COMMANDS[command];
   const rows = spec.options.map((name) => {
     const option: OptionSpec = OPTIONS[name];
-    const left = `--${name}${option.value ? ` ${option.value}` : ''}`;
+    const left = `${option.short ? `-${option.short}, ` : ''}--${name}${option.value ? ` ${option.value}` : ''}`;
     const extras = [option.env ? `env ${option.env}` : '', option.default !== undefined ? `default ${String(option.default)}` : ''].filter(Boolean).join(', ');
     return [left, `${option.help}${extras ? ` (${extras})` : ''}`] as const;
   });

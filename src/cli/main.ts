@@ -1,4 +1,4 @@
-import { describeProvenance, isCommand, resolveArgs } from '../config/resolve.js';
+import { debugRequested, describeProvenance, isCommand, resolveArgs } from '../config/resolve.js';
 import type { CommandName } from '../config/options.js';
 import { MongosafeError, isMongosafeError } from '../errors.js';
 import { createContext, type CommandContext } from './context.js';
@@ -20,17 +20,25 @@ const HANDLERS: Record<CommandName, () => Promise<(ctx: CommandContext) => Promi
   'import-legacy': async () => (await import('./commands/import-legacy.js')).runImportLegacy,
 };
 
+/** Where main writes its help, --debug settings and error lines. */
+export interface Terminal {
+  stdout: Pick<NodeJS.WritableStream, 'write'>;
+  stderr: Pick<NodeJS.WritableStream, 'write'>;
+}
+
 /** Runs one command line and returns its exit code. Never throws. */
-export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = process.env, terminal: Terminal = process): Promise<number> {
+  const { stdout, stderr } = terminal;
   const [command, ...rest] = argv;
-  const debug = argv.includes('--debug') || /^(1|true)$/i.test(env.MONGOSAFE_DEBUG ?? '');
+  // Until the arguments resolve (and if they never do), a lenient reading of the same row.
+  let debug = debugRequested(rest, env);
   if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
-    process.stdout.write(`${mainHelp()}\n`);
+    stdout.write(`${mainHelp()}\n`);
     return command === undefined ? EXIT_CODE.USAGE : 0;
   }
   if (command === '--version') {
     const { TOOL_VERSION } = await import('../core/version.js');
-    process.stdout.write(`mongosafe ${TOOL_VERSION}\n`);
+    stdout.write(`mongosafe ${TOOL_VERSION}\n`);
     return 0;
   }
   const controller = new AbortController();
@@ -41,14 +49,15 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
     }
     const args = resolveArgs(command, rest, env);
     if (args.values.help === true) {
-      process.stdout.write(`${commandHelp(command)}\n`);
+      stdout.write(`${commandHelp(command)}\n`);
       return 0;
     }
-    if (debug) for (const line of describeProvenance(args)) process.stderr.write(`mongosafe: setting ${line}\n`);
+    debug = args.values.debug === true;
+    if (debug) for (const line of describeProvenance(args)) stderr.write(`mongosafe: setting ${line}\n`);
     const handler = await HANDLERS[command]();
     return await handler(createContext(args, controller.signal));
   } catch (error) {
-    return reportError(controller.signal.aborted ? interrupted(error) : error, debug);
+    return reportError(controller.signal.aborted ? interrupted(error) : error, debug, stderr);
   } finally {
     stopOnSignal();
   }
@@ -75,19 +84,19 @@ function interrupted(error: unknown): MongosafeError {
 }
 
 /** One line for our errors (plus the hint); a stack trace only for bugs or with --debug. */
-function reportError(error: unknown, debug: boolean): number {
+function reportError(error: unknown, debug: boolean, stderr: Terminal['stderr']): number {
   if (isMongosafeError(error)) {
-    process.stderr.write(`mongosafe: ${error.message}\n`);
-    if (error.hint) process.stderr.write(`  hint: ${error.hint}\n`);
+    stderr.write(`mongosafe: ${error.message}\n`);
+    if (error.hint) stderr.write(`  hint: ${error.hint}\n`);
     if (debug) {
       let cause: unknown = error.cause;
       while (cause) {
-        process.stderr.write(`  cause: ${cause instanceof Error ? (cause.stack ?? cause.message) : JSON.stringify(cause)}\n`);
+        stderr.write(`  cause: ${cause instanceof Error ? (cause.stack ?? cause.message) : JSON.stringify(cause)}\n`);
         cause = cause instanceof Error ? cause.cause : undefined;
       }
     }
     return EXIT_CODE[error.code];
   }
-  process.stderr.write(`mongosafe: internal error (a bug; please report it with this trace):\n${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  stderr.write(`mongosafe: internal error (a bug; please report it with this trace):\n${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
   return EXIT_FAILED;
 }

@@ -1,5 +1,6 @@
 import type { ProgressEvent } from '../core/progress.js';
 import { formatBytes, formatDuration } from '../util/bytes.js';
+import { fitToWidth } from '../util/display-width.js';
 
 interface NamespaceProgress {
   documents: number;
@@ -10,9 +11,11 @@ interface NamespaceProgress {
 /**
  * Draws progress on stderr when it is a terminal: per namespace documents,
  * rate and ETA, and bytes stored. Redraws at most 10 times a second; prints
- * nothing at all when stderr is not a TTY (logs and pipes stay clean).
+ * nothing at all when stderr is not a TTY (logs and pipes stay clean). Each
+ * line is cut to the terminal's width: a wrapped line takes two rows, and the
+ * redraw, which moves up one row per line, would leave its top behind.
  */
-export function createProgress(stream: NodeJS.WriteStream = process.stderr): { onProgress: (event: ProgressEvent) => void; finish: () => void } {
+export function createProgress(stream: Pick<NodeJS.WriteStream, 'isTTY' | 'columns' | 'write'> = process.stderr): { onProgress: (event: ProgressEvent) => void; finish: () => void } {
   if (!stream.isTTY) return { onProgress: () => {}, finish: () => {} };
   const started = Date.now();
   const namespaces = new Map<string, NamespaceProgress>();
@@ -39,7 +42,10 @@ export function createProgress(stream: NodeJS.WriteStream = process.stderr): { o
     const total = [...namespaces.values()].reduce((sum, p) => sum + p.documents, 0);
     lines.push(`  ${done}/${namespaces.size} namespaces, ${total} docs, ${formatBytes(storedBytes)} stored, ${formatDuration(now - started)}`);
     const clear = drawnLines > 0 ? `\x1b[${drawnLines}A\x1b[0J` : '';
-    stream.write(`${clear}${lines.join('\n')}\n`);
+    // Read at each draw: the terminal may have been resized since the last one.
+    const columns = stream.columns;
+    const fitted = columns > 0 ? lines.map((line) => fitToWidth(line, columns)) : lines;
+    stream.write(`${clear}${fitted.join('\n')}\n`);
     drawnLines = lines.length;
   };
 

@@ -1,56 +1,87 @@
-/**
- * Every command-line option, in one table: it drives strict parsing, `--help`,
- * environment fallbacks and docs/cli.md (scripts/gen-cli-docs.ts; a test fails
- * when the doc is stale). Precedence: flag > environment > default.
- */
-export type OptionType = 'string' | 'int' | 'boolean' | 'list' | 'duration';
+import type { ValueSpec } from './values.js';
 
-export interface OptionSpec {
-  type: OptionType;
+/**
+ * Every setting, in one table: it drives the CLI's strict parsing, `--help`,
+ * its environment fallbacks, the Lambda's environment (src/lambda/env.ts) and
+ * docs/cli.md (scripts/gen-cli-docs.ts; a test fails when the doc is stale).
+ * Precedence: flag > environment > default. Values go through the same
+ * parsers (src/config/values.ts) whichever way they come in.
+ */
+export interface OptionSpec extends ValueSpec {
   help: string;
+  /** The CLI's environment variable. */
   env?: string;
   default?: string | number | boolean;
-  /** Allowed values for a string option. */
-  choices?: readonly string[];
+  /** A one-letter alias, e.g. -h. */
+  short?: string;
   /** Its value never reaches output; provenance shows `<redacted>`. */
   secret?: boolean;
   /** The placeholder in help, e.g. URI, N, DEST. */
   value?: string;
+  /** The Lambda reads this setting from its environment, under this name. */
+  lambda?: LambdaSetting;
+  /** No flag, in no command: only the Lambda has it. */
+  lambdaOnly?: true;
+}
+
+export interface LambdaSetting {
+  /** The variable's name in the function's environment (not MONGOSAFE_*: the seed's names). */
+  env: string;
+  /** Unset is a CONFIG error; otherwise the option's default applies. */
+  required?: true;
+  /** When the Lambda's meaning differs from the flag's help. */
+  help?: string;
 }
 
 export const OPTIONS = {
   uri: { type: 'string', env: 'MONGODB_URI', secret: true, value: 'URI', help: 'MongoDB connection string (mongodb:// or mongodb+srv://)' },
-  'uri-secret': { type: 'string', env: 'MONGOSAFE_URI_SECRET', value: 'ID[#KEY]', help: 'read the connection string from AWS Secrets Manager (KEY defaults to MONGODB_URI)' },
-  to: { type: 'string', env: 'MONGOSAFE_DESTINATION', default: './backups', value: 'DEST', help: 'where backups go: a folder, file:///path or s3://bucket/prefix' },
+  'uri-secret': { type: 'string', env: 'MONGOSAFE_URI_SECRET', value: 'ID[#KEY]', help: 'read the connection string from AWS Secrets Manager (KEY defaults to MONGODB_URI)', lambda: { env: 'MONGODB_URI_SECRET', required: true, help: 'the Secrets Manager secret ID[#KEY] holding the connection string, e.g. moms-recipe-secrets#MONGODB_URI (KEY defaults to MONGODB_URI)' } },
+  to: { type: 'string', env: 'MONGOSAFE_DESTINATION', default: './backups', value: 'DEST', help: 'where backups go: a folder, file:///path or s3://bucket/prefix', lambda: { env: 'DESTINATION', required: true, help: 'where backups go: s3://bucket/prefix' } },
   from: { type: 'string', env: 'MONGOSAFE_DESTINATION', default: './backups', value: 'DEST', help: 'where backups are: a folder, file:///path or s3://bucket/prefix' },
-  db: { type: 'list', value: 'NAME', help: 'database to back up (repeatable; default: all but admin, local, config)' },
+  db: { type: 'list', value: 'NAME', help: 'database to back up (repeatable; default: all but admin, local, config)', lambda: { env: 'DATABASES', help: 'databases to back up, comma-separated (default: all but admin, local, config)' } },
   'ns-include': { type: 'list', value: 'PATTERN', help: 'only namespaces matching db.collection (* matches anything; repeatable)' },
   'ns-exclude': { type: 'list', value: 'PATTERN', help: 'skip namespaces matching db.collection (repeatable)' },
   'ns-from': { type: 'list', value: 'PATTERN', help: 'rename on restore: source pattern (pairs with --ns-to, in order)' },
   'ns-to': { type: 'list', value: 'PATTERN', help: 'rename on restore: target pattern, one * per * of --ns-from' },
-  compression: { type: 'string', env: 'MONGOSAFE_COMPRESSION', default: 'gzip', choices: ['gzip', 'zstd', 'none'], value: 'KIND', help: 'archive compression; gzip and none are readable by mongorestore' },
+  compression: { type: 'string', env: 'MONGOSAFE_COMPRESSION', default: 'gzip', choices: ['gzip', 'zstd', 'none'], value: 'KIND', help: 'archive compression; gzip and none are readable by mongorestore', lambda: { env: 'COMPRESSION' } },
   'compression-level': { type: 'int', env: 'MONGOSAFE_COMPRESSION_LEVEL', value: 'N', help: 'gzip 1 (fastest) to 9 (smallest), default 2; zstd 1 to 22, default 3' },
-  parallel: { type: 'int', env: 'MONGOSAFE_PARALLEL', default: 4, value: 'N', help: 'collections read (backup) or insert batches in flight (restore) at once' },
-  'kms-key': { type: 'string', env: 'MONGOSAFE_KMS_KEY', value: 'KEY_ID', help: 'S3: encrypt with this KMS key (SSE-KMS) instead of SSE-S3' },
+  parallel: { type: 'int', min: 1, env: 'MONGOSAFE_PARALLEL', default: 4, value: 'N', help: 'collections read (backup) or insert batches in flight (restore) at once', lambda: { env: 'PARALLEL' } },
+  'kms-key': { type: 'string', env: 'MONGOSAFE_KMS_KEY', value: 'KEY_ID', help: 'S3: encrypt with this KMS key (SSE-KMS) instead of SSE-S3', lambda: { env: 'KMS_KEY_ID' } },
   'connect-timeout': { type: 'duration', env: 'MONGOSAFE_CONNECT_TIMEOUT', default: '10s', value: 'DUR', help: 'how long to look for a reachable server (e.g. 10s, 1m)' },
   drop: { type: 'boolean', help: 'drop each restored collection first (only those being restored)' },
   'dry-run': { type: 'boolean', help: 'check and show what would happen; change nothing' },
   'no-indexes': { type: 'boolean', help: 'restore data only; do not build indexes' },
   wait: { type: 'boolean', help: 'S3 Glacier: wait until a requested restore makes the archive readable' },
   deep: { type: 'boolean', help: 'also restore into a scratch database (--uri) and compare every document' },
-  'keep-last': { type: 'int', env: 'MONGOSAFE_KEEP_LAST', value: 'N', help: 'keep the N newest backups' },
-  'keep-daily': { type: 'int', env: 'MONGOSAFE_KEEP_DAILY', value: 'N', help: 'keep the newest backup of each of the last N days (UTC)' },
-  'keep-weekly': { type: 'int', env: 'MONGOSAFE_KEEP_WEEKLY', value: 'N', help: 'keep the newest backup of each of the last N ISO weeks' },
-  'keep-monthly': { type: 'int', env: 'MONGOSAFE_KEEP_MONTHLY', value: 'N', help: 'keep the newest backup of each of the last N months' },
-  'keep-yearly': { type: 'int', env: 'MONGOSAFE_KEEP_YEARLY', value: 'N', help: 'keep the newest backup of each of the last N years' },
+  'keep-last': { type: 'int', env: 'MONGOSAFE_KEEP_LAST', value: 'N', help: 'keep the N newest backups', lambda: { env: 'KEEP_LAST' } },
+  'keep-daily': { type: 'int', env: 'MONGOSAFE_KEEP_DAILY', value: 'N', help: 'keep the newest backup of each of the last N days (UTC)', lambda: { env: 'KEEP_DAILY' } },
+  'keep-weekly': { type: 'int', env: 'MONGOSAFE_KEEP_WEEKLY', value: 'N', help: 'keep the newest backup of each of the last N ISO weeks', lambda: { env: 'KEEP_WEEKLY' } },
+  'keep-monthly': { type: 'int', env: 'MONGOSAFE_KEEP_MONTHLY', value: 'N', help: 'keep the newest backup of each of the last N months', lambda: { env: 'KEEP_MONTHLY' } },
+  'keep-yearly': { type: 'int', env: 'MONGOSAFE_KEEP_YEARLY', value: 'N', help: 'keep the newest backup of each of the last N years', lambda: { env: 'KEEP_YEARLY' } },
   'max-age': { type: 'duration', env: 'MONGOSAFE_MAX_AGE', default: '26h', value: 'DUR', help: 'status fails when the newest backup is older than this' },
   'infer-types': { type: 'boolean', help: 'import-legacy: turn 24-hex _id strings into ObjectIds and ISO-8601 strings into dates' },
   json: { type: 'boolean', help: 'print one JSON result object on stdout and nothing else' },
   debug: { type: 'boolean', env: 'MONGOSAFE_DEBUG', help: 'show error causes, stack traces and where each setting came from' },
-  help: { type: 'boolean', help: 'show help' },
+  help: { type: 'boolean', short: 'h', help: "show this command's help" },
+
+  // The Lambda's own settings: a CLI user runs `verify` and reads the exit code instead.
+  verify: {
+    type: 'string', choices: ['none', 'full'], default: 'full', lambdaOnly: true, lambda: { env: 'VERIFY' },
+    // Default full: reading the archive back costs one GET and seconds of Lambda
+    // time at the seed's size, and it is what turns "uploaded" into "restorable".
+    help: 'after each backup: full reads the archive back (sha256, every CRC and count), none skips it',
+  },
+  'notify-topic-arn': { type: 'string', lambdaOnly: true, lambda: { env: 'NOTIFY_TOPIC_ARN' }, help: 'SNS topic told about a failed run (arn:aws:sns:REGION:ACCOUNT:TOPIC)' },
+  'safety-margin-ms': { type: 'int', default: 60_000, lambdaOnly: true, lambda: { env: 'SAFETY_MARGIN_MS' }, help: "milliseconds kept back from the function's time limit, so that a backup cut short can clean up and report" },
 } as const satisfies Record<string, OptionSpec>;
 
 export type OptionName = keyof typeof OPTIONS;
+
+/** Options with a flag: the Lambda-only rows cannot be listed in a command (a compile error). */
+export type CliOptionName = { [K in OptionName]: (typeof OPTIONS)[K] extends { lambdaOnly: true } ? never : K }[OptionName];
+
+/** Options the Lambda reads, by their row in the table. */
+export type LambdaOptionName = { [K in OptionName]: (typeof OPTIONS)[K] extends { lambda: LambdaSetting } ? K : never }[OptionName];
 
 export interface CommandSpec {
   summary: string;
@@ -58,7 +89,7 @@ export interface CommandSpec {
   usage: string;
   /** How many positionals are required / allowed. */
   positionals: { min: number; max: number };
-  options: readonly OptionName[];
+  options: readonly CliOptionName[];
 }
 
 const OUTPUT = ['json', 'debug', 'help'] as const;

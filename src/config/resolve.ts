@@ -1,9 +1,9 @@
 import { parseArgs } from 'node:util';
 import { MongosafeError } from '../errors.js';
-import { parseDurationMs } from '../util/bytes.js';
-import { COMMANDS, OPTIONS, type CommandName, type OptionName, type OptionSpec } from './options.js';
+import { COMMANDS, OPTIONS, type CliOptionName, type CommandName, type LambdaOptionName, type OptionName, type OptionSpec } from './options.js';
+import { parseBoolean, parseValue, type OptionValue } from './values.js';
 
-export type OptionValue = string | number | boolean | string[];
+export type { OptionValue } from './values.js';
 
 export interface ResolvedArgs {
   command: CommandName;
@@ -19,25 +19,32 @@ export function isCommand(name: string): name is CommandName {
 
 /**
  * Parses one command's arguments strictly (an unknown flag is a USAGE error)
- * and fills gaps from the environment, then defaults.
+ * and fills gaps from the environment, then defaults. With -h or --help
+ * nothing else is checked: asking for help always gets it.
  */
 export function resolveArgs(command: CommandName, argv: readonly string[], env: NodeJS.ProcessEnv): ResolvedArgs {
   const spec = COMMANDS[command];
-  const allowed: readonly OptionName[] = spec.options;
-  const parseOptions: Record<string, { type: 'string' | 'boolean'; multiple?: boolean }> = {};
+  const allowed: readonly CliOptionName[] = spec.options;
+  const parseOptions: Record<string, { type: 'string' | 'boolean'; multiple?: boolean; short?: string }> = {};
   for (const name of allowed) {
     const option: OptionSpec = OPTIONS[name];
-    parseOptions[name] = option.type === 'boolean' ? { type: 'boolean' } : { type: 'string', multiple: option.type === 'list' };
+    parseOptions[name] = {
+      ...(option.type === 'boolean' ? { type: 'boolean' } : { type: 'string', multiple: option.type === 'list' }),
+      ...(option.short ? { short: option.short } : {}),
+    };
   }
+  const { args, booleans } = takeBooleanValues(argv, new Set(allowed.filter((name) => OPTIONS[name].type === 'boolean')));
   let parsed;
   try {
-    parsed = parseArgs({ args: [...argv], options: parseOptions, allowPositionals: true, strict: true });
+    parsed = parseArgs({ args, options: parseOptions, allowPositionals: true, strict: true });
   } catch (error) {
     const message = error instanceof Error ? error.message.replace(/\. To specify a positional.*$/s, '') : String(error);
-    throw new MongosafeError('USAGE', `${command}: ${message}`, `run 'mongosafe ${command} --help' for its options`);
+    throw new MongosafeError('USAGE', `${command}: ${message}`, `run 'mongosafe ${command} --help' for its options`, { cause: error });
   }
+  const flags = { ...(parsed.values as Record<string, string | boolean | string[] | undefined>), ...booleans };
   const { positionals } = parsed;
-  if (parsed.values.help !== true && (positionals.length < spec.positionals.min || positionals.length > spec.positionals.max)) {
+  if (flags.help === true) return { command, positionals, values: { help: true }, provenance: { help: 'flag' } };
+  if (positionals.length < spec.positionals.min || positionals.length > spec.positionals.max) {
     const expected = spec.positionals.max === 0 ? 'no arguments' : spec.usage;
     throw new MongosafeError('USAGE', `${command} takes ${expected}, got ${positionals.length ? positionals.map((p) => `"${p}"`).join(' ') : 'none'}`, `usage: mongosafe ${command} ${spec.usage}`.trim());
   }
@@ -46,41 +53,59 @@ export function resolveArgs(command: CommandName, argv: readonly string[], env: 
   const provenance: ResolvedArgs['provenance'] = {};
   for (const name of allowed) {
     const option: OptionSpec = OPTIONS[name];
-    const fromFlag = parsed.values[name] as string | boolean | string[] | undefined;
-    const fromEnv = option.env ? env[option.env] : undefined;
-    let raw: string | number | boolean | string[] | undefined;
+    const fromFlag = flags[name];
+    const fromEnv = option.env ? env[option.env]?.trim() : undefined;
     if (fromFlag !== undefined) {
-      raw = fromFlag;
+      values[name] = parseValue(option, fromFlag, `--${name}`, 'USAGE');
       provenance[name] = 'flag';
-    } else if (fromEnv !== undefined && fromEnv !== '') {
-      raw = option.type === 'boolean' ? /^(1|true|yes)$/i.test(fromEnv) : option.type === 'list' ? fromEnv.split(',').map((s) => s.trim()).filter(Boolean) : fromEnv;
+    } else if (option.env && fromEnv) {
+      values[name] = parseValue(option, fromEnv, option.env, 'USAGE');
       provenance[name] = `env ${option.env}`;
     } else if (option.default !== undefined) {
-      raw = option.default;
+      values[name] = parseValue(option, String(option.default), `the default of --${name}`, 'INTERNAL');
       provenance[name] = 'default';
     }
-    if (raw === undefined) continue;
-    values[name] = convert(name, option, raw, provenance[name] ?? 'flag');
   }
   return { command, positionals, values, provenance };
 }
 
-function convert(name: string, option: OptionSpec, raw: string | number | boolean | string[], from: string): OptionValue {
-  const where = from === 'flag' ? `--${name}` : from === 'default' ? `default of --${name}` : `${from.slice(4)} (--${name})`;
-  if (option.type === 'int') {
-    const value = typeof raw === 'number' ? raw : Number(raw);
-    if (!Number.isInteger(value) || value < 0) throw new MongosafeError('USAGE', `${where} must be a whole number ≥ 0, got "${String(raw)}"`);
-    return value;
+/**
+ * `--debug=no`, `--dry-run=yes`: parseArgs refuses a value on a boolean flag,
+ * so these are taken out first and read by the same parser as the environment.
+ * A flag given this way still beats its environment variable.
+ */
+function takeBooleanValues(argv: readonly string[], booleans: ReadonlySet<string>): { args: string[]; booleans: Record<string, boolean> } {
+  const args: string[] = [];
+  const values: Record<string, boolean> = {};
+  for (const [index, arg] of argv.entries()) {
+    if (arg === '--') {
+      args.push(...argv.slice(index));
+      break;
+    }
+    const match = /^--([^=]+)=(.*)$/s.exec(arg);
+    const name = match?.[1];
+    if (match && name !== undefined && booleans.has(name)) {
+      const value = parseValue({ type: 'boolean' }, match[2] ?? '', `--${name}`, 'USAGE');
+      values[name] = value === true;
+    } else {
+      args.push(arg);
+    }
   }
-  if (option.type === 'duration') {
-    const value = parseDurationMs(String(raw));
-    if (value === undefined) throw new MongosafeError('USAGE', `${where} must be a duration like 30s, 15m, 26h or 7d, got "${String(raw)}"`);
-    return value;
+  return { args, booleans: values };
+}
+
+/**
+ * Whether --debug (or MONGOSAFE_DEBUG) asks for causes, read leniently for
+ * when resolveArgs itself failed: a usage error elsewhere on the line must
+ * still show its causes. Same table row and parser; a bad value counts as no.
+ */
+export function debugRequested(argv: readonly string[], env: NodeJS.ProcessEnv): boolean {
+  const end = argv.includes('--') ? argv.indexOf('--') : argv.length;
+  for (const arg of argv.slice(0, end).reverse()) {
+    if (arg === '--debug') return true;
+    if (arg.startsWith('--debug=')) return parseBoolean(arg.slice('--debug='.length)) === true;
   }
-  if (option.choices && typeof raw === 'string' && !option.choices.includes(raw)) {
-    throw new MongosafeError('USAGE', `${where} must be one of ${option.choices.join(', ')}, got "${raw}"`);
-  }
-  return raw;
+  return parseBoolean(env[OPTIONS.debug.env] ?? '') === true;
 }
 
 /** "parallel=8 (env MONGOSAFE_PARALLEL)" lines for --debug; secrets shown as <redacted>. */
@@ -91,3 +116,34 @@ export function describeProvenance(args: ResolvedArgs): string[] {
     return `${name}=${shown} (${args.provenance[name as OptionName] ?? 'flag'})`;
   });
 }
+
+/** The type a table row's value parses to: a number for int, 'gzip' | 'zstd' | 'none' for those choices. */
+export type ValueOf<S> = S extends { type: 'int' | 'duration' }
+  ? number
+  : S extends { type: 'boolean' }
+    ? boolean
+    : S extends { type: 'list' }
+      ? string[]
+      : S extends { choices: readonly (infer C)[] }
+        ? C
+        : string;
+
+/**
+ * One setting from the Lambda's environment (the table's Lambda column): the
+ * same parsers as the CLI, CONFIG errors naming the variable; the option's
+ * default when unset (blank counts as unset), and CONFIG when a required one is.
+ */
+export function lambdaSetting<K extends LambdaOptionName>(name: K, env: NodeJS.ProcessEnv): LambdaValueOf<(typeof OPTIONS)[K]> {
+  const option: OptionSpec = OPTIONS[name];
+  const variable = option.lambda?.env ?? name;
+  const text = env[variable]?.trim();
+  let value: OptionValue | undefined;
+  if (text) value = parseValue(option, text, variable, 'CONFIG');
+  else if (option.lambda?.required) throw new MongosafeError('CONFIG', `${variable} is not set`, `set it: ${option.lambda.help ?? option.help}`);
+  else if (option.default !== undefined) value = parseValue(option, String(option.default), `the default of ${variable}`, 'INTERNAL');
+  // parseValue checked the type and the choices of this very row.
+  return value as LambdaValueOf<(typeof OPTIONS)[K]>;
+}
+
+/** Never undefined for a row that is required or has a default. */
+type LambdaValueOf<S> = S extends { default: unknown } | { lambda: { required: true } } ? ValueOf<S> : ValueOf<S> | undefined;

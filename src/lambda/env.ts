@@ -1,11 +1,12 @@
 import type { Compression } from '../archive/types.js';
-import { OPTIONS } from '../config/options.js';
+import type { LambdaOptionName } from '../config/options.js';
+import { lambdaSetting } from '../config/resolve.js';
 import { parseSecretRef } from '../config/secret.js';
 import type { RetentionPolicy } from '../core/retention.js';
 import { MongosafeError } from '../errors.js';
 import { parseDestination } from '../storage/registry.js';
 
-/** The Lambda's settings, from its environment (DESIGN.md §6; docs/aws.md has the table). */
+/** The Lambda's settings, from its environment (DESIGN.md §6; docs/cli.md has the table). */
 export interface LambdaConfig {
   /** s3://bucket/prefix */
   destination: string;
@@ -24,24 +25,28 @@ export interface LambdaConfig {
   safetyMarginMs: number;
 }
 
-// Lambda names → the CLI option each mirrors, so choices and defaults stay in one table.
-const KEEP_ENV = { KEEP_LAST: 'last', KEEP_DAILY: 'daily', KEEP_WEEKLY: 'weekly', KEEP_MONTHLY: 'monthly', KEEP_YEARLY: 'yearly' } as const;
-const VERIFY_MODES = ['none', 'full'] as const;
-const DEFAULT_SAFETY_MARGIN_MS = 60_000;
+const KEEP: ReadonlyArray<[LambdaOptionName & `keep-${string}`, keyof RetentionPolicy]> = [
+  ['keep-last', 'last'],
+  ['keep-daily', 'daily'],
+  ['keep-weekly', 'weekly'],
+  ['keep-monthly', 'monthly'],
+  ['keep-yearly', 'yearly'],
+];
 
 /**
- * Reads and checks the Lambda's environment; CONFIG names the variable at
- * fault and what it should hold. Never reads the connection string itself.
+ * Reads and checks the Lambda's environment, by the option table's Lambda
+ * column (docs/cli.md lists it): CONFIG names the variable at fault and what
+ * it should hold. Never reads the connection string itself.
  */
 export function readLambdaConfig(env: NodeJS.ProcessEnv = process.env): LambdaConfig {
   if (env.MONGODB_URI) {
     throw configError('MONGODB_URI is set in the function environment', 'remove it: anyone who can read the function configuration can read it. Put the connection string in Secrets Manager and set MONGODB_URI_SECRET=ID[#KEY]');
   }
-  const destination = required(env, 'DESTINATION', 's3://bucket/prefix');
+  const destination = lambdaSetting('to', env);
   if (parseDestinationOrConfig(destination).kind !== 's3') {
     throw configError('DESTINATION must be an s3:// URL, got a local path', "a Lambda's filesystem is gone after the run: use s3://bucket/prefix");
   }
-  const uriSecret = required(env, 'MONGODB_URI_SECRET', 'ID[#KEY], e.g. moms-recipe-secrets#MONGODB_URI');
+  const uriSecret = lambdaSetting('uri-secret', env);
   try {
     parseSecretRef(uriSecret);
   } catch (error) {
@@ -50,16 +55,14 @@ export function readLambdaConfig(env: NodeJS.ProcessEnv = process.env): LambdaCo
   return {
     destination,
     uriSecret,
-    databases: (env.DATABASES ?? '').split(',').map((name) => name.trim()).filter(Boolean),
-    compression: choice(env, 'COMPRESSION', OPTIONS.compression.choices, OPTIONS.compression.default),
-    parallel: wholeNumber(env, 'PARALLEL', 1) ?? OPTIONS.parallel.default,
-    kmsKeyId: optional(env, 'KMS_KEY_ID'),
+    databases: lambdaSetting('db', env) ?? [],
+    compression: lambdaSetting('compression', env),
+    parallel: lambdaSetting('parallel', env),
+    kmsKeyId: lambdaSetting('kms-key', env),
     keep: keepPolicy(env),
-    // Default full: reading the archive back costs one GET and seconds of Lambda
-    // time at the seed's size, and it is what turns "uploaded" into "restorable".
-    verify: choice(env, 'VERIFY', VERIFY_MODES, 'full'),
+    verify: lambdaSetting('verify', env),
     notifyTopicArn: notifyTopicArn(env),
-    safetyMarginMs: wholeNumber(env, 'SAFETY_MARGIN_MS', 0) ?? DEFAULT_SAFETY_MARGIN_MS,
+    safetyMarginMs: lambdaSetting('safety-margin-ms', env),
   };
 }
 
@@ -68,7 +71,7 @@ export function readLambdaConfig(env: NodeJS.ProcessEnv = process.env): LambdaCo
  * can still be reported; CONFIG when it is set but not an SNS topic ARN.
  */
 export function notifyTopicArn(env: NodeJS.ProcessEnv = process.env): string | undefined {
-  const arn = optional(env, 'NOTIFY_TOPIC_ARN');
+  const arn = lambdaSetting('notify-topic-arn', env);
   if (arn !== undefined && !/^arn:aws[\w-]*:sns:[\w-]+:\d{12}:[\w-]+$/.test(arn)) {
     throw configError(`NOTIFY_TOPIC_ARN is not an SNS topic ARN: "${arn}"`, 'arn:aws:sns:REGION:ACCOUNT:TOPIC, or unset it');
   }
@@ -77,8 +80,8 @@ export function notifyTopicArn(env: NodeJS.ProcessEnv = process.env): string | u
 
 function keepPolicy(env: NodeJS.ProcessEnv): RetentionPolicy | undefined {
   const policy: RetentionPolicy = {};
-  for (const [name, rule] of Object.entries(KEEP_ENV)) {
-    const value = wholeNumber(env, name, 0);
+  for (const [name, rule] of KEEP) {
+    const value = lambdaSetting(name, env);
     if (value !== undefined) policy[rule] = value;
   }
   const counts = Object.values(policy);
@@ -87,31 +90,6 @@ function keepPolicy(env: NodeJS.ProcessEnv): RetentionPolicy | undefined {
     throw configError('every KEEP_* that is set is 0, so prune would keep only the newest verified backup', 'set e.g. KEEP_DAILY=7, or unset KEEP_* to never prune');
   }
   return policy;
-}
-
-function optional(env: NodeJS.ProcessEnv, name: string): string | undefined {
-  const value = env[name]?.trim();
-  return value ? value : undefined;
-}
-
-function required(env: NodeJS.ProcessEnv, name: string, shape: string): string {
-  const value = optional(env, name);
-  if (value === undefined) throw configError(`${name} is not set`, `set it to ${shape}`);
-  return value;
-}
-
-function wholeNumber(env: NodeJS.ProcessEnv, name: string, min: number): number | undefined {
-  const text = optional(env, name);
-  if (text === undefined) return undefined;
-  const value = Number(text);
-  if (!/^\d+$/.test(text) || value < min) throw configError(`${name} must be a whole number ≥ ${min}, got "${text}"`);
-  return value;
-}
-
-function choice<T extends string>(env: NodeJS.ProcessEnv, name: string, choices: readonly T[], fallback: T): T {
-  const value = optional(env, name) ?? fallback;
-  if (!(choices as readonly string[]).includes(value)) throw configError(`${name} must be one of ${choices.join(', ')}, got "${value}"`);
-  return value as T;
 }
 
 function parseDestinationOrConfig(destination: string): ReturnType<typeof parseDestination> {

@@ -72,6 +72,14 @@ describe('the full cycle through the CLI', () => {
   });
 });
 
+describe('help', () => {
+  it('every command takes -h, printing its own help with exit 0, whatever the environment holds', async () => {
+    const run = await runCli(['backup', '-h'], { MONGOSAFE_PARALLEL: 'many' });
+    expect(run, run.stderr).toMatchObject({ code: 0, stderr: '' });
+    expect(run.stdout).toMatch(/^usage: mongosafe backup\n/);
+  });
+});
+
 describe('bad input: one actionable line and a non-zero exit', () => {
   it.each([
     ['an unreachable host', ['backup', '--uri', 'mongodb://127.0.0.1:1/', '--connect-timeout', '1s'], 1, /cannot connect to MongoDB at mongodb:\/\/127\.0\.0\.1:1\/.*no server answered/],

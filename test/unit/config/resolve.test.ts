@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { describeProvenance, resolveArgs } from '../../../src/config/resolve.js';
+import { COMMANDS, type CommandName } from '../../../src/config/options.js';
+import { debugRequested, describeProvenance, resolveArgs } from '../../../src/config/resolve.js';
 import { thrown } from '../../helpers/thrown.js';
 
 describe('resolveArgs', () => {
@@ -20,6 +21,9 @@ describe('resolveArgs', () => {
   it.each([
     [['--bogus'], /Unknown option '--bogus'/],
     [['--parallel', 'many'], /whole number/],
+    [['--parallel', '0'], /^--parallel must be a whole number ≥ 1; got "0"$/],
+    [['--parallel', '1e1'], /whole number/],
+    [['--json=maybe'], /^--json must be one of 1, true, yes, on, 0, false, no, off; got "maybe"$/],
     [['--compression', 'rar'], /one of gzip, zstd, none/],
     [['extra'], /takes no arguments/],
   ])('refuses %j with a USAGE error', (argv, message) => {
@@ -33,5 +37,42 @@ describe('resolveArgs', () => {
 
   it('requires the positional of restore', () => {
     expect(thrown(() => resolveArgs('restore', [], {}))).toMatchObject({ code: 'USAGE' });
+  });
+
+  it.each(Object.keys(COMMANDS))('%s takes -h and --help, and nothing else is checked then', (command) => {
+    for (const help of ['-h', '--help']) {
+      const args = resolveArgs(command as CommandName, [help], { MONGOSAFE_PARALLEL: 'many', MONGOSAFE_DEBUG: 'maybe' });
+      expect(args.values.help).toBe(true);
+    }
+  });
+
+  it('reads every boolean variable with one parser: 1/true/yes/on, 0/false/no/off, any case', () => {
+    for (const [text, value] of [['yes', true], ['ON', true], ['1', true], ['True', true], ['no', false], ['off', false], ['0', false], ['FALSE', false]] as const) {
+      const args = resolveArgs('list', [], { MONGOSAFE_DEBUG: text });
+      expect(args.values.debug, text).toBe(value);
+      expect(args.provenance.debug).toBe('env MONGOSAFE_DEBUG');
+    }
+  });
+
+  it('refuses any other boolean value with a USAGE error naming the variable', () => {
+    expect(thrown(() => resolveArgs('list', [], { MONGOSAFE_DEBUG: 'maybe' }))).toMatchObject({
+      code: 'USAGE',
+      message: 'MONGOSAFE_DEBUG must be one of 1, true, yes, on, 0, false, no, off; got "maybe"',
+    });
+  });
+
+  it('takes a value on a boolean flag, which beats the variable', () => {
+    expect(resolveArgs('list', ['--debug=no'], { MONGOSAFE_DEBUG: 'yes' }).values.debug).toBe(false);
+    expect(resolveArgs('list', ['--debug=on'], {}).values.debug).toBe(true);
+    expect(resolveArgs('list', ['--debug'], { MONGOSAFE_DEBUG: 'off' }).values.debug).toBe(true);
+    expect(resolveArgs('inspect', ['--', '--debug=on'], {}).positionals).toEqual(['--debug=on']);
+  });
+
+  it('still tells whether --debug was asked for when resolution fails', () => {
+    expect(debugRequested(['--bogus', '--debug'], {})).toBe(true);
+    expect(debugRequested(['--bogus'], { MONGOSAFE_DEBUG: 'Yes' })).toBe(true);
+    expect(debugRequested(['--debug=off'], { MONGOSAFE_DEBUG: 'yes' })).toBe(false);
+    expect(debugRequested([], { MONGOSAFE_DEBUG: 'maybe' })).toBe(false);
+    expect(debugRequested(['--', '--debug'], {})).toBe(false);
   });
 });

@@ -8,6 +8,7 @@ import { copyFile, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../../scripts/services/paths.js';
+import { OPTIONS, type OptionSpec } from '../../../src/config/options.js';
 import { tempDir } from '../../helpers/temp-dir.js';
 import {
   allStrings,
@@ -170,6 +171,13 @@ describe('Lambda function', () => {
     expect(get(mod.variables, 'keep').type).toBe('${object({\n    last    = optional(number)\n    daily   = optional(number)\n    weekly  = optional(number)\n    monthly = optional(number)\n    yearly  = optional(number)\n  })}');
     expect(variableDefault('verify')).toBe('full');
     expect(conditions('verify')).toContain('contains(["none", "full"], var.verify)');
+  });
+
+  it("sets only variables the handler reads: the option table's Lambda column", () => {
+    const lambdaNames = Object.values(OPTIONS as Record<string, OptionSpec>).flatMap((option) => (option.lambda ? [option.lambda.env] : []));
+    const keepRules = ['last', 'daily', 'weekly', 'monthly', 'yearly'];
+    const set = [...Object.keys(local('lambda_env') as Hcl), ...keepRules.map((rule) => `KEEP_${rule.toUpperCase()}`), 'KMS_KEY_ID'];
+    expect(set.filter((name) => !lambdaNames.includes(name))).toEqual([]);
   });
 
   it('holds no connection string or URI variable anywhere in the module or the example', () => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { OPTIONS, type OptionSpec } from '../../../src/config/options.js';
 import { notifyTopicArn, readLambdaConfig } from '../../../src/lambda/env.js';
 import { thrown } from '../../helpers/thrown.js';
 
@@ -53,7 +54,7 @@ describe('readLambdaConfig', () => {
     [{ ...BASE, DESTINATION: '/tmp/backups' }, /must be an s3:\/\/ URL/],
     [{ ...BASE, DESTINATION: 's3://No_Such/x' }, /DESTINATION: 'No_Such' is not an S3 bucket name/],
     [{ ...BASE, MONGODB_URI_SECRET: 'moms-recipe-secrets#' }, /MONGODB_URI_SECRET must be ID or ID#KEY/],
-    [{ ...BASE, COMPRESSION: 'rar' }, /COMPRESSION must be one of gzip, zstd, none, got "rar"/],
+    [{ ...BASE, COMPRESSION: 'rar' }, /COMPRESSION must be one of gzip, zstd, none; got "rar"/],
     [{ ...BASE, VERIFY: 'deep' }, /VERIFY must be one of none, full/],
     [{ ...BASE, PARALLEL: '0' }, /PARALLEL must be a whole number ≥ 1/],
     [{ ...BASE, KEEP_DAILY: 'seven' }, /KEEP_DAILY must be a whole number/],
@@ -73,5 +74,37 @@ describe('readLambdaConfig', () => {
   it('reads NOTIFY_TOPIC_ARN on its own, so a bad configuration can still be reported', () => {
     expect(notifyTopicArn({ NOTIFY_TOPIC_ARN: 'arn:aws:sns:eu-west-1:123456789012:t' })).toBe('arn:aws:sns:eu-west-1:123456789012:t');
     expect(notifyTopicArn({})).toBeUndefined();
+  });
+
+  it("reads its variables from the option table's Lambda column, the seed's names", () => {
+    const lambda = Object.entries(OPTIONS as Record<string, OptionSpec>).flatMap(([name, option]) => (option.lambda ? [[option.lambda.env, name]] : []));
+    expect(Object.fromEntries(lambda)).toEqual({
+      DESTINATION: 'to',
+      MONGODB_URI_SECRET: 'uri-secret',
+      DATABASES: 'db',
+      COMPRESSION: 'compression',
+      PARALLEL: 'parallel',
+      KMS_KEY_ID: 'kms-key',
+      KEEP_LAST: 'keep-last',
+      KEEP_DAILY: 'keep-daily',
+      KEEP_WEEKLY: 'keep-weekly',
+      KEEP_MONTHLY: 'keep-monthly',
+      KEEP_YEARLY: 'keep-yearly',
+      VERIFY: 'verify',
+      NOTIFY_TOPIC_ARN: 'notify-topic-arn',
+      SAFETY_MARGIN_MS: 'safety-margin-ms',
+    });
+  });
+
+  it('parses every typed variable with the CLI’s parsers: a bad value is CONFIG naming the variable', () => {
+    for (const option of Object.values(OPTIONS as Record<string, OptionSpec>)) {
+      if (!option.lambda || (option.type !== 'int' && !option.choices)) continue;
+      const variable = option.lambda.env;
+      const error = thrown(() => readLambdaConfig({ ...BASE, [variable]: '1e3x' }));
+      expect(error, variable).toMatchObject({ code: 'CONFIG', message: expect.stringMatching(new RegExp(`^${variable} must be .*; got "1e3x"$`)) as unknown });
+    }
+    // Numbers are digits only, as on the command line: Number() would take these.
+    expect(thrown(() => readLambdaConfig({ ...BASE, PARALLEL: '0x10' }))).toMatchObject({ code: 'CONFIG' });
+    expect(thrown(() => readLambdaConfig({ ...BASE, KEEP_DAILY: '1e1' }))).toMatchObject({ code: 'CONFIG' });
   });
 });
