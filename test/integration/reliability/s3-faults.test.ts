@@ -180,3 +180,27 @@ describe('a download reset right after its headers', () => {
     expect(inspect.code, inspect.stderr).toBe(0);
   });
 });
+
+describe('a manifest download reset right after its headers', () => {
+  it('list, inspect, verify and restore fail cleanly with exit 1', async () => {
+    const backup = await runCli(['backup', '--db', small.db.databaseName, '--to', dest.url], QUIET);
+    expect(backup.code, backup.stderr).toBe(0);
+    proxy.inject({ method: 'GET', path: /manifests\/[^/?]+\.json/, fault: { kind: 'reset-after-headers' } });
+    const commands = [
+      ['list', '--from', dest.url],
+      ['inspect', 'latest', '--from', dest.url],
+      ['verify', 'latest', '--from', dest.url],
+      ['restore', 'latest', '--dry-run', '--from', dest.url],
+    ];
+    for (const args of commands) {
+      const run = await viaProxy(args);
+      const shown = `${args.join(' ')}\n${run.stderr}`;
+      expect(run.code, shown).toBe(1);
+      const lines = run.stderr.trimEnd().split('\n');
+      expect(lines[0], shown).toMatch(/^mongosafe: reading s3:\/\/.*manifests\/.*\.json/);
+      expect(lines.slice(1).every((line) => line.startsWith('  hint: ')) && lines.length <= 2, shown).toBe(true);
+      expect(run.stderr, shown).not.toMatch(/\n\s+at |unhandled/i);
+    }
+    expect(injected()['reset-after-headers']).toBeGreaterThanOrEqual(commands.length);
+  });
+});
