@@ -48,7 +48,9 @@ export type ArchiveEvent =
   | { kind: 'prelude'; entries: PreludeEntry[] }
   | ({ kind: 'documents' } & DocumentBatch)
   /** A namespace's EOF block, after its CRC and totals were checked. */
-  | ({ kind: 'end-of-namespace' } & NamespaceSummary);
+  | ({ kind: 'end-of-namespace' } & NamespaceSummary)
+  /** Something the source holds that is not read as data, said once for people: a stray file in a dump folder, say. */
+  | { kind: 'notice'; message: string };
 
 export type Compression = 'gzip' | 'zstd' | 'none';
 
