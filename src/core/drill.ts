@@ -7,6 +7,7 @@ import { MongosafeError } from '../errors.js';
 import { connectSource } from '../source/connect.js';
 import type { BackupSource } from './backup-source.js';
 import { restore } from './restore.js';
+import { decideNamespace } from './special-namespaces.js';
 
 export interface DrillResult {
   /** The scratch databases used (and dropped): original db → scratch db. */
@@ -70,11 +71,14 @@ export interface ExpectedNamespace {
 /**
  * What the drill compares, from one pass over the archive's events: per data namespace (views
  * hold none), where the restore puts its documents, their count and order-independent digest.
- * Keyed by body namespace. Pure, so which namespaces get compared is testable without a server.
+ * Namespaces restore skips (the oplog, admin.system.users, …: special-namespaces.ts) are not
+ * written, so not compared. Keyed by body namespace. Pure, so which namespaces get compared is
+ * testable without a server.
  */
 export async function drillPlan(events: AsyncIterable<ArchiveEvent>): Promise<Map<string, ExpectedNamespace>> {
   const byBody = new Map<string, ExpectedNamespace>();
-  const views = new Set<string>();
+  /** Body namespaces whose documents restore does not write: views' (none) and skipped ones'. */
+  const unwritten = new Set<string>();
   let serverVersion = '';
   for await (const event of events) {
     if (event.kind === 'header') serverVersion = event.header.serverVersion;
@@ -82,8 +86,8 @@ export async function drillPlan(events: AsyncIterable<ArchiveEvent>): Promise<Ma
       for (const entry of event.entries) {
         const type = entry.type ?? 'collection';
         const body = bodyNamespaceOf(entry, serverVersion);
-        if (type === 'view') {
-          views.add(namespaceOf(body));
+        if (type === 'view' || !decideNamespace(entry).restore) {
+          unwritten.add(namespaceOf(body));
           continue;
         }
         const metadata = entry.metadata ? parseMetadataJson(entry.metadata, namespaceOf(entry)) : { options: {}, indexes: [] };
@@ -100,7 +104,7 @@ export async function drillPlan(events: AsyncIterable<ArchiveEvent>): Promise<Ma
     } else if (event.kind === 'documents') {
       const ns = byBody.get(namespaceOf(event));
       if (!ns) {
-        if (views.has(namespaceOf(event))) continue;
+        if (unwritten.has(namespaceOf(event))) continue;
         // Documents the plan has no place for would go uncompared, and the drill would pass without them.
         throw new MongosafeError('INTERNAL', `restore drill: the archive has documents under ${namespaceOf(event)}, which no namespace of its prelude claims`, 'report this as a bug; the drill cannot vouch for this backup');
       }

@@ -6,6 +6,7 @@ import type { Storage } from '../storage/storage.js';
 import { openBackupSource } from './backup-source.js';
 import { readCatalog } from './catalog.js';
 import type { Manifest } from './manifest.js';
+import { decideNamespace } from './special-namespaces.js';
 
 export interface InspectedNamespace {
   db: string;
@@ -15,6 +16,8 @@ export interface InspectedNamespace {
   bsonBytes: number;
   crc64: string;
   indexes: string[];
+  /** Set when restore reads and checks this namespace but never writes it: why (special-namespaces.ts). */
+  skipped?: string;
 }
 
 export interface InspectResult {
@@ -27,6 +30,8 @@ export interface InspectResult {
   /** Computed: milliseconds since the backup finished. */
   ageMs?: number;
   verifications?: Array<{ kind: 'full' | 'deep'; at: string }>;
+  /** What a mongodump directory holds and is not read as data (stray files and the like), one line each. */
+  notices: string[];
 }
 
 /**
@@ -44,25 +49,30 @@ export async function inspect(options: { ref: string; storage: () => Promise<Sto
       kind: 'backup',
       description: source.description,
       manifest,
-      namespaces: manifest.namespaces.map((ns) => ({
-        db: ns.db,
-        collection: ns.collection,
-        type: ns.type,
-        documents: ns.documents,
-        bsonBytes: ns.bsonBytes,
-        crc64: ns.crc64,
-        indexes: ns.indexes.map((i) => i.name),
-      })),
+      namespaces: manifest.namespaces.map((ns) =>
+        withSkipReason({
+          db: ns.db,
+          collection: ns.collection,
+          type: ns.type,
+          documents: ns.documents,
+          bsonBytes: ns.bsonBytes,
+          crc64: ns.crc64,
+          indexes: ns.indexes.map((i) => i.name),
+        }),
+      ),
       ageMs: now.getTime() - new Date(manifest.finishedAt).getTime(),
       verifications: (catalog.verifications.get(source.id) ?? []).map(({ kind, at }) => ({ kind, at })),
+      notices: [],
     };
   }
 
   let header: ArchiveHeader | undefined;
   const namespaces: InspectedNamespace[] = [];
+  const notices: string[] = [];
   const byBody = new Map<string, InspectedNamespace>();
   for await (const event of source.events(options.signal)) {
     if (event.kind === 'header') header = event.header;
+    else if (event.kind === 'notice') notices.push(event.message);
     else if (event.kind === 'prelude') {
       for (const entry of event.entries) {
         const metadata = entry.metadata ? parseMetadataJson(entry.metadata, namespaceOf(entry)) : { options: {}, indexes: [] };
@@ -87,6 +97,13 @@ export async function inspect(options: { ref: string; storage: () => Promise<Sto
     kind: source.kind,
     description: source.description,
     header,
-    namespaces,
+    namespaces: namespaces.map(withSkipReason),
+    notices,
   };
+}
+
+/** The namespace, with why restore skips it when it does (the reason names the count, so after counting). */
+function withSkipReason(ns: InspectedNamespace): InspectedNamespace {
+  const decision = decideNamespace(ns, ns.documents);
+  return decision.restore ? ns : { ...ns, skipped: decision.reason };
 }

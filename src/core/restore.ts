@@ -10,6 +10,7 @@ import { insertRawBatch } from '../source/write.js';
 import { redactUri } from '../util/redact.js';
 import type { BackupSource } from './backup-source.js';
 import { SILENT_LOGGER, type Logger, type ProgressListener } from './progress.js';
+import { decideNamespace, skipWarning } from './special-namespaces.js';
 
 export interface RestoreOptions {
   /** The target; required unless `dryRun`. */
@@ -23,6 +24,8 @@ export interface RestoreOptions {
   drop?: boolean;
   /** Check the backup and print the plan; change nothing. */
   dryRun?: boolean;
+  /** Apply the dump's oplog (mongodump --oplog) after the data: not supported yet, refused with USAGE. */
+  oplogReplay?: boolean;
   noIndexes?: boolean;
   /** Insert batches in flight at once. Default 4. */
   workers?: number;
@@ -42,7 +45,9 @@ export interface RestoredNamespace {
   /** Documents the target already had (duplicate _id or unique key): counted, not fatal. */
   duplicates: number;
   indexes: number;
-  status: 'planned' | 'restored';
+  /** 'skipped': read and checked, never written (see special-namespaces.ts); `reason` says why. */
+  status: 'planned' | 'restored' | 'skipped';
+  reason?: string;
 }
 
 export interface RestoreResult {
@@ -50,9 +55,22 @@ export interface RestoreResult {
   target: string;
   dryRun: boolean;
   namespaces: RestoredNamespace[];
-  totals: { namespaces: number; documents: number; inserted: number; duplicates: number };
+  /** Over the namespaces restored (or planned); skipped ones only count in `skipped`. */
+  totals: { namespaces: number; documents: number; inserted: number; duplicates: number; skipped: number };
   warnings: string[];
   durationMs: number;
+}
+
+/** What the check pass found: every prelude namespace that passed the filters, in prelude order, and what to write. */
+interface Plan {
+  /** Planned and skipped namespaces alike. */
+  namespaces: RestoredNamespace[];
+  /** The namespaces to write. */
+  items: PlanItem[];
+  /** The source's notices (stray files and the like), then one line per skipped namespace. */
+  warnings: string[];
+  /** Namespaces of the dump that are written when included, filtered out or not. */
+  ordinary: number;
 }
 
 interface PlanItem {
@@ -84,6 +102,7 @@ const MAX_IN_FLIGHT_BYTES = 8 * 1024 * 1024;
  * roles lack, and briefly doubles storage, which a 512 MB M0 cannot spare.
  */
 export async function restore(options: RestoreOptions): Promise<RestoreResult> {
+  checkRestoreOptions(options);
   const started = Date.now();
   const logger = options.logger ?? SILENT_LOGGER;
   const { source, signal } = options;
@@ -91,9 +110,8 @@ export async function restore(options: RestoreOptions): Promise<RestoreResult> {
   const rename = namespaceRenamer(options.renames ?? []);
 
   options.onProgress?.({ kind: 'phase', phase: `checking ${source.description}` });
-  const plan = await checkAndPlan(source, included, rename, signal);
-  const warnings: string[] = [];
-  if (plan.length === 0) warnings.push('no namespace of the backup matched the include/exclude patterns');
+  const { namespaces, items: plan, warnings, ordinary } = await checkAndPlan(source, included, rename, signal);
+  if (plan.length === 0) warnings.push(nothingToRestore(namespaces, ordinary));
   options.onProgress?.({
     kind: 'plan',
     namespaces: plan.map((item) => ({ namespace: namespaceOf(item.target), expectedDocuments: item.result.documents })),
@@ -109,21 +127,40 @@ export async function restore(options: RestoreOptions): Promise<RestoreResult> {
     }
   }
   for (const warning of warnings) logger.warn(warning);
-  const namespaces = plan.map((item) => item.result);
+  const written = plan.map((item) => item.result);
   return {
     source: source.description,
     target: options.uri ? redactUri(options.uri) : '(none: dry run)',
     dryRun: options.dryRun === true,
     namespaces,
     totals: {
-      namespaces: namespaces.length,
-      documents: namespaces.reduce((sum, ns) => sum + ns.documents, 0),
-      inserted: namespaces.reduce((sum, ns) => sum + ns.inserted, 0),
-      duplicates: namespaces.reduce((sum, ns) => sum + ns.duplicates, 0),
+      namespaces: written.length,
+      documents: written.reduce((sum, ns) => sum + ns.documents, 0),
+      inserted: written.reduce((sum, ns) => sum + ns.inserted, 0),
+      duplicates: written.reduce((sum, ns) => sum + ns.duplicates, 0),
+      skipped: namespaces.length - written.length,
     },
     warnings,
     durationMs: Date.now() - started,
   };
+}
+
+/**
+ * Refuses what restore cannot do yet, before anything is read. Exported for the CLI, which
+ * calls it before it opens the backup (opening may wait for S3 Glacier).
+ */
+export function checkRestoreOptions(options: Pick<RestoreOptions, 'oplogReplay'>): void {
+  if (options.oplogReplay) {
+    // TODO(issue 19): replay the oplog of mongodump --oplog dumps.
+    throw new MongosafeError('USAGE', 'oplog replay is not supported yet; restore without --oplog-replay (the data is restored, the oplog is not applied)');
+  }
+}
+
+/** The warning of a restore that writes nothing: filters, or a dump of nothing but skipped namespaces. */
+function nothingToRestore(namespaces: RestoredNamespace[], ordinary: number): string {
+  if (ordinary > 0 || namespaces.length === 0) return 'no namespace of the backup matched the include/exclude patterns';
+  if (namespaces.some((ns) => ns.source === '.oplog')) return 'nothing to restore but the oplog, which is not replayed';
+  return 'nothing to restore: the backup holds only namespaces that restore skips';
 }
 
 /** Reads the whole backup once, checking it, and plans what goes where. */
@@ -132,9 +169,11 @@ async function checkAndPlan(
   included: (namespace: string) => boolean,
   rename: (namespace: string) => string,
   signal: AbortSignal | undefined,
-): Promise<PlanItem[]> {
-  const plan: PlanItem[] = [];
-  const byBody = new Map<string, PlanItem>();
+): Promise<Plan> {
+  const plan: Plan = { namespaces: [], items: [], warnings: [], ordinary: 0 };
+  /** Every namespace's result, planned or skipped, by the namespace its documents come under. */
+  const byBody = new Map<string, RestoredNamespace>();
+  const skipped: Array<{ entry: PreludeEntry; result: RestoredNamespace }> = [];
   // A backup with a manifest is proven whole by its size and SHA-256 alone (the writer computed the
   // manifest's CRCs and counts from those very bytes): then only the prelude needs reading here.
   const storedObjectChecked = source.checkStoredObject !== undefined;
@@ -143,10 +182,21 @@ async function checkAndPlan(
     await source.checkStoredObject?.(signal);
     for await (const event of source.events(signal)) {
       if (event.kind === 'header') serverVersion = event.header.serverVersion;
+      else if (event.kind === 'notice') plan.warnings.push(event.message);
       else if (event.kind === 'prelude') {
         for (const entry of event.entries) {
           const name = namespaceOf(entry);
+          const ordinary = decideNamespace(entry).restore;
+          if (ordinary) plan.ordinary++;
           if (!included(name)) continue;
+          if (!ordinary) {
+            // Never renamed (".oplog" is no db.collection) and never written; counted on the way.
+            const result: RestoredNamespace = { source: name, target: name, type: entry.type ?? 'collection', documents: 0, inserted: 0, duplicates: 0, indexes: 0, status: 'skipped' };
+            plan.namespaces.push(result);
+            skipped.push({ entry, result });
+            byBody.set(namespaceOf(bodyNamespaceOf(entry, serverVersion)), result);
+            continue;
+          }
           const metadata = entry.metadata ? parseMetadataJson(entry.metadata, namespaceOf(entry)) : { options: {}, indexes: [] };
           const type = entry.type ?? (metadata.options?.viewOn ? 'view' : 'collection');
           const target = splitNamespace(rename(name));
@@ -160,19 +210,20 @@ async function checkAndPlan(
             indexes: metadata.indexes ?? [],
             result: { source: name, target: namespaceOf(target), type, documents: 0, inserted: 0, duplicates: 0, indexes: 0, status: 'planned' },
           };
-          plan.push(item);
-          byBody.set(bodyNamespace, item);
+          plan.items.push(item);
+          plan.namespaces.push(item.result);
+          byBody.set(bodyNamespace, item.result);
         }
         if (storedObjectChecked) {
           for (const ns of source.manifest?.namespaces ?? []) {
-            const item = plan.find((p) => p.result.source === namespaceOf(ns));
-            if (item) item.result.documents = ns.documents;
+            const result = plan.namespaces.find((r) => r.source === namespaceOf(ns));
+            if (result) result.documents = ns.documents;
           }
           break;
         }
       } else if (event.kind === 'end-of-namespace') {
-        const item = byBody.get(namespaceOf(event));
-        if (item) item.result.documents = event.documents;
+        const result = byBody.get(namespaceOf(event));
+        if (result) result.documents = event.documents;
       }
     }
   } catch (error) {
@@ -180,6 +231,13 @@ async function checkAndPlan(
       throw new MongosafeError('CORRUPT', `refusing to restore ${source.description}: ${error.message}`, `nothing in the target was changed. ${error.hint ?? ''}`.trim(), { cause: error });
     }
     throw error;
+  }
+  // Reasons last: they name the counts, known only now.
+  for (const { entry, result } of skipped) {
+    const decision = decideNamespace(entry, result.documents);
+    if (decision.restore) continue;
+    result.reason = decision.reason;
+    plan.warnings.push(skipWarning(entry, decision.reason));
   }
   return plan;
 }

@@ -64,3 +64,24 @@ describe('the drill plan', () => {
     await expect(drillPlan(events())).rejects.toMatchObject({ code: 'INTERNAL', message: expect.stringContaining('db.system.buckets.ts') as unknown });
   });
 });
+
+describe('the drill plan of a dump with the oplog and system collections', () => {
+  it('compares exactly what restore writes: none of the namespaces restore skips', async () => {
+    const prelude: PreludeEntry[] = [
+      { db: 'shop', collection: 'orders', metadata: '', type: 'collection' },
+      { db: 'shop', collection: 'system.views', metadata: '', type: 'collection' },
+      { db: 'admin', collection: 'system.version', metadata: '', type: 'collection' },
+      { db: 'admin', collection: 'system.users', metadata: '', type: 'collection' },
+      { db: 'admin', collection: 'system.roles', metadata: '', type: 'collection' },
+      { db: '', collection: 'oplog', metadata: '' },
+    ];
+    const blocks: ArchiveBlock[] = prelude.flatMap(({ db, collection }) => [
+      { kind: 'documents' as const, db, collection, documents: [rawDoc({ _id: `${db}.${collection}` })] },
+      { kind: 'end' as const, db, collection },
+    ]);
+    const header = { concurrentCollections: 1, version: '0.1', serverVersion: '7.0.12', toolVersion: 'mongosafe-test' };
+    const bytes = await concatAll(encodeArchive(header, prelude, blocks));
+    const plan = await drillPlan(readArchive(chunked(bytes, 64 * 1024)));
+    expect([...plan.keys()]).toEqual(['shop.orders']);
+  });
+});
