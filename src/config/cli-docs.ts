@@ -27,9 +27,48 @@ export function renderCliDocs(): string {
       lines.push(`| ${flag} | ${option.env ? `\`${option.env}\`` : ''} | ${option.default !== undefined ? `\`${String(option.default)}\`` : ''} | ${option.help}${choices(option)} |`);
     }
     lines.push('');
+    if (name === 'restore') lines.push(...whatRestoreReads());
   }
   lines.push(...lambdaSection());
   return `${lines.join('\n')}`;
+}
+
+/**
+ * Which inputs restore (and inspect) take, and which namespaces restore never writes: the
+ * layouts are the directory reader's (src/archive/directory-reader.ts), the skips
+ * src/core/special-namespaces.ts's. Kept here so that the reference is in one generated file.
+ */
+function whatRestoreReads(): string[] {
+  return [
+    '### What restore reads',
+    '',
+    'The target is detected, never declared (there is no `--gzip`, `--db` or `--archive`); `inspect` reads the same inputs.',
+    '',
+    "- **A backup of mongosafe's**, by id or `latest`, from `--from`.",
+    '- **A mongodump archive file** (`mongodump --archive`), gzip-compressed or not (told by its first bytes), with or without `--oplog`.',
+    '- **A mongodump directory dump**: a dump root with one folder per database, or one database\'s folder (a folder that holds dump files itself);',
+    '  `.bson`, `.bin` and `.metadata.json` files, each optionally `.gz` (per file, so a mixed folder is fine); collection names unescaped',
+    '  as mongodump escaped them, and long names that mongodump shortened taken from their metadata; the root\'s `oplog.bson` (`mongodump --oplog`);',
+    '  `prelude.json` for the server version. Files and folders that are not dumps are named in one notice line each and not read,',
+    "  and so are the `$admin.system.*` files of `mongodump --db` (restoring one database's users is not supported).",
+    '- **A single `.bson` (or `.bson.gz`, `.bin`) file**: one collection named after the file, in the database named after its folder,',
+    '  with the sibling `.metadata.json` when there is one.',
+    '',
+    'A layout that cannot be read is an error naming the path; nothing is restored. Every namespace is read and checked; these are never',
+    'written, each with one warning line (and `status: "skipped"` with a `reason` in the `--json` result):',
+    '',
+    '| namespace | why |',
+    '|---|---|',
+    '| the oplog (`.oplog` of `--oplog` archives, a dump root\'s `oplog.bson`) | not replayed: the data is as of the dump\'s start; `--oplog-replay` is refused for now |',
+    '| `admin.system.version` | the server\'s own auth-schema/feature-version record (mongorestore never restores it either) |',
+    '| `admin.system.users`, `admin.system.roles` | users and roles are never inserted as documents: recreate them with createUser/createRole or in Atlas |',
+    '| `<db>.system.views` | each view is recreated from its own entry in the dump |',
+    '| `<db>.system.profile`, `<db>.system.indexes` | the profiler\'s log; the index list of servers before 3.0 (as mongorestore) |',
+    '',
+    'Everything else, `system.js`, `config.*` and `local.*` included, is restored as an ordinary collection. `--ns-include` and the other',
+    'filters apply to all of them; a skipped namespace that a filter leaves out gets no warning.',
+    '',
+  ];
 }
 
 /** The Lambda's column of the same table: its variable names are the seed's, not MONGOSAFE_*. */

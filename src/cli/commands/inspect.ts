@@ -1,4 +1,5 @@
 import { inspect } from '../../core/inspect.js';
+import { skipWarning } from '../../core/special-namespaces.js';
 import { destination, type CommandContext } from '../context.js';
 import { formatBytes, formatCount, table } from '../output.js';
 
@@ -20,5 +21,8 @@ export async function runInspect(ctx: CommandContext): Promise<number> {
   }
   const rows = result.namespaces.map((ns) => [`${ns.db}.${ns.collection}`, ns.type, formatCount(ns.documents), formatBytes(ns.bsonBytes), ns.crc64, ns.indexes.join(',')]);
   ctx.out.line(table(['NAMESPACE', 'TYPE', 'DOCUMENTS', 'BSON', 'CRC64', 'INDEXES'], rows, new Set([2, 3])));
+  // What restore would not write, as its warnings will say it: one line each.
+  for (const notice of result.notices) ctx.out.line(`notice: ${notice}`);
+  for (const ns of result.namespaces) if (ns.skipped) ctx.out.line(`not restored: ${skipWarning(ns, ns.skipped)}`);
   return 0;
 }

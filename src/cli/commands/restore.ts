@@ -1,5 +1,5 @@
 import { openBackupSource } from '../../core/backup-source.js';
-import { restore } from '../../core/restore.js';
+import { checkRestoreOptions, restore } from '../../core/restore.js';
 import { MongosafeError } from '../../errors.js';
 import { destination, flag, hasUri, listValue, numberValue, resolveUri, type CommandContext } from '../context.js';
 import { formatCount, formatDuration, table } from '../output.js';
@@ -12,6 +12,9 @@ export async function runRestore(ctx: CommandContext): Promise<number> {
     throw new MongosafeError('USAGE', `--ns-from was given ${from.length} times and --ns-to ${to.length} times`, 'give them in pairs: --ns-from "old.*" --ns-to "new.*"');
   }
   const dryRun = flag(ctx, 'dry-run');
+  const oplogReplay = flag(ctx, 'oplog-replay');
+  // Refused before the backup is opened, which may wait for S3 Glacier.
+  checkRestoreOptions({ oplogReplay });
   // A dry run checks the backup and writes nothing, so it needs no target.
   const uri = dryRun && !hasUri(ctx) ? undefined : await resolveUri(ctx);
   const source = await openBackupSource(ref, () => destination(ctx, { mustExist: true }), ctx.signal, { wait: flag(ctx, 'wait'), onProgress: ctx.onProgress });
@@ -23,6 +26,7 @@ export async function runRestore(ctx: CommandContext): Promise<number> {
     renames: from.map((pattern, i) => ({ from: pattern, to: to[i] ?? pattern })),
     drop: flag(ctx, 'drop'),
     dryRun,
+    oplogReplay,
     noIndexes: flag(ctx, 'no-indexes'),
     workers: numberValue(ctx, 'parallel'),
     connectTimeoutMs: numberValue(ctx, 'connect-timeout'),
@@ -33,7 +37,9 @@ export async function runRestore(ctx: CommandContext): Promise<number> {
   for (const warning of result.warnings) ctx.out.warn(warning);
   ctx.out.result(result);
   if (dryRun) {
-    const rows = result.namespaces.map((ns) => [ns.source, ns.target, ns.type, formatCount(ns.documents), flag(ctx, 'drop') ? 'drop, then insert' : 'insert']);
+    const action = flag(ctx, 'drop') ? 'drop, then insert' : 'insert';
+    // Skipped ones are listed too; why is in their warning line.
+    const rows = result.namespaces.map((ns) => [ns.source, ns.status === 'skipped' ? '-' : ns.target, ns.type, formatCount(ns.documents), ns.status === 'skipped' ? 'skip (see warning)' : action]);
     ctx.out.line(`dry run: ${result.source} checked; nothing was changed. It would restore:`);
     ctx.out.line(table(['FROM', 'TO', 'TYPE', 'DOCUMENTS', 'ACTION'], rows, new Set([3])));
     return 0;
@@ -41,7 +47,7 @@ export async function runRestore(ctx: CommandContext): Promise<number> {
   const { totals } = result;
   ctx.out.line(
     `restored ${result.source} into ${result.target}: ${totals.namespaces} namespaces, ${formatCount(totals.inserted)} documents inserted, ` +
-      `${formatCount(totals.duplicates)} already present (${formatDuration(result.durationMs)})`,
+      `${formatCount(totals.duplicates)} already present${totals.skipped > 0 ? `, ${totals.skipped} skipped` : ''} (${formatDuration(result.durationMs)})`,
   );
   return 0;
 }

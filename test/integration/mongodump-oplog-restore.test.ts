@@ -1,0 +1,89 @@
+// Real restores of archives that real mongod servers' mongodump wrote (mongo-tools' own test
+// data): the data is restored, the oplog and admin.system.version never reach the server.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { MongoClient } from 'mongodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REPO_ROOT } from '../../scripts/services/paths.js';
+import { runCli } from '../helpers/cli.js';
+import { testServices, uniqueName } from '../helpers/services.js';
+
+// ../shared/testdata beside the project; a worktree elsewhere names it with MONGOSAFE_TESTDATA.
+const TESTDATA = join(process.env.MONGOSAFE_TESTDATA ?? join(REPO_ROOT, '..', 'shared', 'testdata'), 'mongorestore');
+const present = existsSync(TESTDATA);
+if (!present) console.warn(`NOTICE: ${TESTDATA} is absent: the restores of mongo-tools' dumps are SKIPPED (set MONGOSAFE_TESTDATA to the testdata folder)`);
+
+const WARNING = 'mongosafe: warning: ';
+const VERSION_SKIPPED = `${WARNING}admin.system.version: the server's own auth-schema/feature-version record, never restored (as mongorestore)`;
+
+interface RestoreJson {
+  namespaces: Array<{ source: string; target: string; documents: number; inserted: number; status: string; reason?: string }>;
+  warnings: string[];
+}
+
+describe.skipIf(!present)(`restoring mongo-tools' --oplog and admin.system.version archives (${TESTDATA})`, () => {
+  const services = testServices();
+  const target = uniqueName('oplog_dump');
+  let client: MongoClient;
+  let versionBefore: unknown[];
+  const versionDocuments = () => client.db('admin').collection('system.version').find({}).toArray();
+
+  beforeAll(async () => {
+    client = await MongoClient.connect(services.mongodbUri);
+    versionBefore = await versionDocuments();
+  });
+
+  afterAll(async () => {
+    await client.db(target).dropDatabase();
+    await client.close();
+  });
+
+  // mongorestore restores test.foo, mutes the .oplog and never restores admin.system.version
+  // (shared/research/mongorestore-layouts.md §3.2, §3.3, §5 dump-w-oplog.archive).
+  it('dump-w-oplog.archive: test.foo with its 25 documents; one line each for the oplog and admin.system.version', async () => {
+    const run = await runCli(['restore', join(TESTDATA, 'dump-w-oplog.archive'), '--uri', services.mongodbUri, '--ns-from', 'test.*', '--ns-to', `${target}.*`]);
+    expect(run.code, run.stderr).toBe(0);
+    // In prelude order: this mongodump put the oplog first.
+    expect(run.stderr.trim().split('\n')).toEqual([
+      `${WARNING}the oplog (18 entries, written by mongodump --oplog) is not replayed; the data is as of the dump's start, not its end`,
+      VERSION_SKIPPED,
+    ]);
+    expect(run.stdout).toMatch(/1 namespaces, 25 documents inserted, 0 already present, 2 skipped/);
+    expect(await client.db(target).collection('foo').countDocuments()).toBe(25);
+    const databases = (await client.db('admin').admin().listDatabases()).databases.map((db) => db.name);
+    expect(databases).not.toContain('');
+    expect(await versionDocuments()).toEqual(versionBefore);
+  });
+
+  // mongorestore restores test.bar and never admin.system.version (§5 test.bar.archive).
+  it('test.bar.archive: test.bar restored, admin.system.version skipped, and --json carries the warning', async () => {
+    const run = await runCli(['restore', join(TESTDATA, 'test.bar.archive'), '--uri', services.mongodbUri, '--ns-from', 'test.*', '--ns-to', `${target}.*`, '--json']);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr.trim().split('\n')).toEqual([VERSION_SKIPPED]);
+    const result = JSON.parse(run.stdout) as RestoreJson;
+    expect(result.warnings).toEqual([VERSION_SKIPPED.slice(WARNING.length)]);
+    const bar = result.namespaces.find((ns) => ns.source === 'test.bar');
+    expect(bar).toMatchObject({ target: `${target}.bar`, status: 'restored' });
+    expect(bar?.documents).toBeGreaterThan(0);
+    expect(await client.db(target).collection('bar').countDocuments()).toBe(bar?.documents);
+    expect(result.namespaces.find((ns) => ns.source === 'admin.system.version')).toMatchObject({ status: 'skipped', reason: expect.any(String) as unknown });
+    expect(await versionDocuments()).toEqual(versionBefore);
+  });
+
+  it('--oplog-replay is refused in one line, exit 2, before anything is read', async () => {
+    const run = await runCli(['restore', join(TESTDATA, 'dump-w-oplog.archive'), '--uri', services.mongodbUri, '--oplog-replay']);
+    expect(run.code, run.stderr).toBe(2);
+    expect(run.stderr.trim().split('\n')[0]).toBe(
+      'mongosafe: oplog replay is not supported yet; restore without --oplog-replay (the data is restored, the oplog is not applied)',
+    );
+    expect(run.stdout).toBe('');
+  });
+
+  it('inspect shows the oplog with its entry count, and what restore skips', async () => {
+    const run = await runCli(['inspect', join(TESTDATA, 'dump-w-oplog.archive')]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/^\.oplog +collection +18 /m);
+    expect(run.stdout).toContain('not restored: the oplog (18 entries, written by mongodump --oplog) is not replayed');
+    expect(run.stdout).toContain('not restored: admin.system.version: ');
+  });
+});
