@@ -57,9 +57,9 @@ function skipReason(kind: SkipKind, documents: number | undefined): string {
     case 'server-version':
       return "the server's own auth-schema/feature-version record, never restored (as mongorestore)";
     case 'users':
-      return `${count('user', 'users')} not restored: recreate them with createUser or in Atlas (users are never inserted as documents)`;
+      return `${count('user', 'users')} not restored: recreate with createUser or in Atlas (users are never inserted as documents)`;
     case 'roles':
-      return `${count('role', 'roles')} not restored: recreate them with createRole or in Atlas (roles are never inserted as documents)`;
+      return `${count('role', 'roles')} not restored: recreate with createRole or in Atlas (roles are never inserted as documents)`;
     case 'views':
       return "the database's view definitions, not inserted: each view is recreated from its own entry in the dump";
     case 'profile':

@@ -45,8 +45,8 @@ async function archiveFile(contents: typeof CONTENTS): Promise<string> {
 const EXPECTED_WARNINGS = [
   "shop.system.views: the database's view definitions, not inserted: each view is recreated from its own entry in the dump",
   "admin.system.version: the server's own auth-schema/feature-version record, never restored (as mongorestore)",
-  'admin.system.users: 2 users not restored: recreate them with createUser or in Atlas (users are never inserted as documents)',
-  'admin.system.roles: 1 role not restored: recreate them with createRole or in Atlas (roles are never inserted as documents)',
+  'admin.system.users: 2 users not restored: recreate with createUser or in Atlas (users are never inserted as documents)',
+  'admin.system.roles: 1 role not restored: recreate with createRole or in Atlas (roles are never inserted as documents)',
   "the oplog (3 entries, written by mongodump --oplog) is not replayed; the data is as of the dump's start, not its end",
 ];
 

@@ -38,7 +38,7 @@ describe('the namespace policy (what mongorestore does: shared/research/mongores
       reason: "the oplog (18 entries, written by mongodump --oplog) is not replayed; the data is as of the dump's start, not its end",
     });
     expect(decideNamespace(ns('', 'oplog'))).toMatchObject({ reason: expect.stringMatching(/^the oplog \(written by mongodump --oplog\)/) as unknown });
-    expect(decideNamespace(ns('admin', 'system.users'), 1)).toMatchObject({ reason: expect.stringMatching(/^1 user not restored: recreate them with createUser/) as unknown });
+    expect(decideNamespace(ns('admin', 'system.users'), 1)).toMatchObject({ reason: expect.stringMatching(/^1 user not restored: recreate with createUser/) as unknown });
     expect(decideNamespace(ns('admin', 'system.roles'), 3)).toMatchObject({ reason: expect.stringMatching(/^3 roles not restored/) as unknown });
   });
 
