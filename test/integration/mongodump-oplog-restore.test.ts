@@ -1,17 +1,14 @@
 // Real restores of archives that real mongod servers' mongodump wrote (mongo-tools' own test
 // data): the data is restored, the oplog and admin.system.version never reach the server.
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT } from '../../scripts/services/paths.js';
 import { runCli } from '../helpers/cli.js';
 import { testServices, uniqueName } from '../helpers/services.js';
+import { mongorestoreTestdata } from '../helpers/shared-testdata.js';
 
-// ../shared/testdata beside the project; a worktree elsewhere names it with MONGOSAFE_TESTDATA.
-const TESTDATA = join(process.env.MONGOSAFE_TESTDATA ?? join(REPO_ROOT, '..', 'shared', 'testdata'), 'mongorestore');
-const present = existsSync(TESTDATA);
-if (!present) console.warn(`NOTICE: ${TESTDATA} is absent: the restores of mongo-tools' dumps are SKIPPED (set MONGOSAFE_TESTDATA to the testdata folder)`);
+const TESTDATA = mongorestoreTestdata("the restores of mongo-tools' --oplog and admin.system.version archives") ?? '';
+const present = TESTDATA !== '';
 
 const WARNING = 'mongosafe: warning: ';
 const VERSION_SKIPPED = `${WARNING}admin.system.version: the server's own auth-schema/feature-version record, never restored (as mongorestore)`;

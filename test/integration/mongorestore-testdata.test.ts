@@ -1,6 +1,5 @@
-import { existsSync, readdirSync, readFileSync, statSync, createReadStream } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { existsSync, readdirSync, readFileSync, createReadStream } from 'node:fs';
+import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { BSON, MongoClient } from 'mongodb';
 import { afterAll, assert, beforeAll, describe, it, type ExpectStatic } from 'vitest';
@@ -8,6 +7,7 @@ import { decompressAuto } from '../../src/archive/compression.js';
 import { readArchive } from '../../src/archive/reader.js';
 import { runCli, type CliRun } from '../helpers/cli.js';
 import { testServices, uniqueName } from '../helpers/services.js';
+import { mongorestoreTestdata } from '../helpers/shared-testdata.js';
 
 /**
  * Every dump in mongo-tools' own test data (`../shared/testdata/mongorestore`, written by real
@@ -27,30 +27,7 @@ import { testServices, uniqueName } from '../helpers/services.js';
  * The data is never copied into the project: a checkout without it skips this file loudly.
  */
 
-const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const TESTDATA_RELATIVE = '../shared/testdata/mongorestore';
-
-/**
- * The project root, and in a linked worktree (`git worktree add`) also the main checkout's root,
- * whose sibling `shared/` is the one the data lives in.
- */
-function checkoutRoots(): string[] {
-  const roots = [REPO_ROOT];
-  const dotGit = join(REPO_ROOT, '.git');
-  if (existsSync(dotGit) && statSync(dotGit).isFile()) {
-    const gitdir = /^gitdir: (.+)$/m.exec(readFileSync(dotGit, 'utf8'))?.[1];
-    const commondir = gitdir && join(gitdir, 'commondir');
-    if (commondir && existsSync(commondir)) roots.push(dirname(resolve(gitdir, readFileSync(commondir, 'utf8').trim())));
-  }
-  return roots;
-}
-
-const TESTDATA = checkoutRoots()
-  .map((root) => resolve(root, TESTDATA_RELATIVE))
-  .find((path) => existsSync(path));
-if (!TESTDATA) {
-  console.warn(`NOTICE: mongorestore-testdata tests are skipped: ${resolve(REPO_ROOT, TESTDATA_RELATIVE)} is absent (mongo-tools' testdata, never copied into the project)`);
-}
+const TESTDATA = mongorestoreTestdata('the mongorestore-testdata tests');
 
 type Kind = 'archive' | 'dump root' | 'db folder' | 'file' | 'folder of dumps' | 'not a dump';
 
@@ -567,7 +544,7 @@ interface InspectJson {
 const sortedPlans = (plans: Planned[]) =>
   plans.map((p) => ({ ns: p.ns, type: p.type ?? 'collection', documents: p.documents })).sort((a, b) => a.ns.localeCompare(b.ns));
 
-describe.skipIf(!TESTDATA)(`mongorestore's testdata (${TESTDATA_RELATIVE})`, () => {
+describe.skipIf(!TESTDATA)(`mongorestore's testdata (../shared/testdata/mongorestore)`, () => {
   const root = TESTDATA ?? '';
   const at = (path: string) => join(root, path);
 
