@@ -1,12 +1,13 @@
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { open, stat } from 'node:fs/promises';
+import { basename, resolve } from 'node:path';
 import { Writable, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { entriesByBodyNamespace } from '../archive/body-namespace.js';
 import { crc64Hex } from '../archive/crc64.js';
-import { decompressAuto } from '../archive/compression.js';
-import { readDirectoryDump } from '../archive/directory-reader.js';
+import { decompressAuto, detectCompression } from '../archive/compression.js';
+import { readCollectionFile, readDirectoryDump } from '../archive/directory-reader.js';
+import { dumpFileName } from '../archive/dump-file-names.js';
 import { readArchive } from '../archive/reader.js';
 import { namespaceOf, type ArchiveEvent } from '../archive/types.js';
 import { MongosafeError } from '../errors.js';
@@ -24,6 +25,7 @@ import type { Manifest } from './manifest.js';
  * `events()` may be called more than once: restore reads twice (check, then write).
  */
 export interface BackupSource {
+  /** 'directory' also for one collection file of a directory dump (`<c>.bson`). */
   kind: 'backup' | 'archive' | 'directory';
   /** For people: "backup 20261126T030000Z in s3://…" or the file path. */
   description: string;
@@ -85,11 +87,19 @@ async function openPath(path: string): Promise<BackupSource> {
   try {
     info = await stat(path);
   } catch (error) {
-    throw new MongosafeError('NOT_FOUND', `${path} does not exist`, 'give a mongodump archive file, a mongodump directory, a backup id or "latest"', { cause: error });
+    throw new MongosafeError('NOT_FOUND', `${path} does not exist`, 'give a mongodump archive file, a mongodump directory or .bson file, a backup id or "latest"', { cause: error });
   }
   if (info.isDirectory()) {
     return { kind: 'directory', description: `mongodump directory ${path}`, events: (signal) => readDirectoryDump(path, { signal }) };
   }
+  const dumpFile = dumpFileName(basename(path));
+  if (dumpFile?.kind === 'data') {
+    return { kind: 'directory', description: `mongodump collection file ${path}`, events: (signal) => readCollectionFile(path, { signal }) };
+  }
+  if (dumpFile?.kind === 'metadata') {
+    throw new MongosafeError('USAGE', `${path} is a collection's metadata file, which holds no documents`, 'give the .bson file beside it, or the dump folder');
+  }
+  await refuseNonArchive(path);
   return {
     kind: 'archive',
     description: `archive ${path}`,
@@ -98,6 +108,25 @@ async function openPath(path: string): Promise<BackupSource> {
       yield* readArchive(stream, READ_BATCHES);
     },
   };
+}
+
+/** A file that starts as no archive (plain, gzip or zstd) does: said at once, naming the file. */
+async function refuseNonArchive(path: string): Promise<void> {
+  const handle = await open(path, 'r');
+  let head: Buffer;
+  try {
+    const { bytesRead, buffer } = await handle.read(Buffer.alloc(4), 0, 4, 0);
+    head = buffer.subarray(0, bytesRead);
+  } finally {
+    await handle.close();
+  }
+  // Shorter files are left to the reader, which says "the archive is empty" or truncated.
+  if (head.length < 4 || detectCompression(head) !== 'unknown') return;
+  throw new MongosafeError(
+    'CORRUPT',
+    `${path} is not a mongodump archive, .bson file or dump folder (first bytes ${head.toString('hex').replace(/(..)(?!$)/g, '$1 ')})`,
+    'give a mongodump --archive file (plain or gzip-compressed), a <collection>.bson file or a folder mongodump --out wrote',
+  );
 }
 
 /**

@@ -100,7 +100,7 @@ describe('bad input: one actionable line and a non-zero exit', () => {
   });
 
   it('a random file given as an archive', async () => {
-    const file = join(work, 'random.bin');
+    const file = join(work, 'random.dat');
     await writeFile(file, Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7919) % 256)));
     expectCleanError(await runCli(['restore', file, '--uri', services.mongodbUri], {}, { cwd: work }), 1, /not a mongodump archive/);
     expectCleanError(await runCli(['inspect', file], {}, { cwd: work }), 1, /not a mongodump archive/);
