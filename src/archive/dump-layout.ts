@@ -28,13 +28,14 @@ export interface DumpLayout {
 
 /**
  * A folder that directly holds dump files other than `oplog.bson` is a database folder, unless
- * folders inside it hold dump files too; anything else is a dump root, one database per folder.
+ * folders inside it hold metadata files too (mongodump writes one per collection, so those are
+ * databases: a dump root with strays at its top); anything else is a dump root, one database per folder.
  */
 export async function scanDumpFolder(target: string): Promise<DumpLayout> {
   const top = await listFolder(target);
   const folders = await Promise.all(top.folders.map(async (name) => ({ name, listing: await listFolder(join(target, name)) })));
   const ownDumpFiles = top.files.filter((name) => name !== ROOT_OPLOG_FILE && dumpFileName(name));
-  if (ownDumpFiles.length > 0 && !folders.some(({ listing }) => holdsDumpFiles(listing))) {
+  if (ownDumpFiles.length > 0 && !folders.some(({ listing }) => holdsMetadataFiles(listing))) {
     const db = basename(target);
     checkDatabaseName(db, target, 'rename the folder to the database name, or restore from the dump folder around it');
     return { databases: [databaseFolder(db, target, '', top)], notices: strayNotices(top, '') };
@@ -80,6 +81,10 @@ async function listFolder(dir: string): Promise<FolderListing> {
 
 function holdsDumpFiles(listing: FolderListing): boolean {
   return listing.files.some((name) => dumpFileName(name));
+}
+
+function holdsMetadataFiles(listing: FolderListing): boolean {
+  return listing.files.some((name) => dumpFileName(name)?.kind === 'metadata');
 }
 
 function databaseFolder(db: string, dir: string, relative: string, listing: FolderListing): DatabaseFolder {

@@ -73,6 +73,12 @@ async function readError(events: AsyncGenerator<ArchiveEvent>): Promise<{ code?:
     ]);
   });
 
+  it('testdirs/db1 given alone is that database, its stray subfolder noticed (a folder without metadata files is no database)', async () => {
+    const got = await read(readDirectoryDump(at('testdirs', 'db1')));
+    expect(got.prelude).toEqual(['db1.c1 collection', 'db1.c2 collection', 'db1.c3 collection', 'db1.c4 collection']);
+    expect(got.notices).toEqual(['baddir: a folder inside a database folder, not restored']);
+  });
+
   it('longcollectionname (§2): db1.<collectionName of the metadata>; the root-level shortened file noticed, not read', async () => {
     const [stemFile] = readdirSync(at('longcollectionname', 'db1')).filter((name) => name.endsWith('.bson'));
     const stem = (stemFile ?? '').replace(/\.bson$/, '');

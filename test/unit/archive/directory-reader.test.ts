@@ -1,5 +1,5 @@
 import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { createHash } from 'node:crypto';
 import { BSON } from 'bson';
@@ -151,10 +151,17 @@ describe('readDirectoryDump, dump root or database folder', () => {
   });
 
   it('reads a root with database folders and dump files of its own as a dump root, each own file a notice', async () => {
-    const root = await dumpFolder({ 'top.bson': bsonFile(1), 'db/c.bson': bsonFile(2) });
+    const root = await dumpFolder({ 'top.bson': bsonFile(1), 'db/c.bson': bsonFile(2), 'db/c.metadata.json': metadataJson() });
     const got = await read(readDirectoryDump(root));
     expect(got.ends).toEqual(['db.c 2']);
     expect(got.notices).toEqual(['top.bson: a collection file at the top of a dump folder (mongodump writes them inside database folders), not restored']);
+  });
+
+  it('reads a folder with dump files of its own and a folder of bare .bson files as a database folder, that folder a notice', async () => {
+    const root = await dumpFolder({ 'c.bson': bsonFile(1), 'c.metadata.json': metadataJson(), 'stray/out.bson': bsonFile(2) });
+    const got = await read(readDirectoryDump(root));
+    expect(got.ends).toEqual([`${basename(root)}.c 1`]);
+    expect(got.notices).toEqual(['stray: a folder inside a database folder, not restored']);
   });
 
   it.each([['a.b'], ['has space'], ['dollar$'], ['x'.repeat(64)]])('refuses a database folder named %j, naming it, before reading anything', async (name) => {
