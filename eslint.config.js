@@ -18,7 +18,13 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', ignoreRestSiblings: true }],
       'no-empty': ['error', { allowEmptyCatch: false }],
+      'no-restricted-imports': ['error', { patterns: [{ group: ['mongodb/lib/*'], message: 'driver internals live in src/source/driver-internals.ts only' }] }],
     },
+  },
+  {
+    // The one adapter over the driver's private members (see its header).
+    files: ['src/source/driver-internals.ts'],
+    rules: { 'no-restricted-imports': 'off' },
   },
   {
     files: ['**/*.js'],

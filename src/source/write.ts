@@ -1,7 +1,6 @@
 import type { Db, Document } from 'mongodb';
-import { DocumentSequence } from 'mongodb/lib/cmap/commands.js';
 import { MongosafeError, messageOf } from '../errors.js';
-import { contiguousRuns } from '../util/bytes.js';
+import { rawInsertCommand } from './driver-internals.js';
 
 /** Counts of one insert batch; duplicate keys are reported, not fatal (as mongorestore does). */
 export interface InsertOutcome {
@@ -16,14 +15,13 @@ const DUPLICATE_KEY = 11000;
  * bytes go to the server as they are, in an OP_MSG document sequence (what
  * mongorestore's Go driver sends): no decode and re-encode, so every BSON type
  * — the deprecated undefined and DBPointer, duplicate keys included — arrives
- * exactly as it was backed up, at a third of the CPU of a driver insertMany.
+ * exactly as it was backed up, at a third of the CPU of a driver insertMany
+ * (src/source/driver-internals.ts).
  */
 export async function insertRawBatch(db: Db, collection: string, documents: readonly Uint8Array[], namespace: string): Promise<InsertOutcome> {
-  const sequence = new DocumentSequence('documents');
-  for (const run of contiguousRuns(documents)) sequence.push(run, run);
   let reply: Document;
   try {
-    reply = await db.command({ insert: collection, documents: sequence, ordered: false });
+    reply = await db.command(rawInsertCommand(collection, documents));
   } catch (error) {
     throw new MongosafeError('SOURCE', `inserting into ${namespace} failed: ${messageOf(error)}`, undefined, { cause: error });
   }

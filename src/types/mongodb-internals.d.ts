@@ -1,8 +1,9 @@
 /**
- * A driver internal mongosafe uses (src/source/write.ts): an OP_MSG document
- * sequence built from already-serialized documents. The other, the cursor's
- * buffered batch, is typed where it is read (src/source/read.ts). The driver is
- * pinned to an exact version; test/integration/raw-bson.test.ts guards both.
+ * The type of a driver internal, for its one importer, src/source/driver-internals.ts (the
+ * adapter that holds every use of the driver's private members, and says why each): an OP_MSG
+ * document sequence built from already-serialized documents. An ambient module declaration
+ * cannot live in a module file, hence this file. The driver is pinned to an exact version;
+ * test/integration/driver-internals.test.ts guards it.
  */
 declare module 'mongodb/lib/cmap/commands.js' {
   export class DocumentSequence {

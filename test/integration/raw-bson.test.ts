@@ -6,9 +6,9 @@ import { testServices, uniqueName } from '../helpers/services.js';
 
 /**
  * Backup takes raw batches from the driver's cursor buffer and restore sends raw BSON through
- * the driver's OP_MSG document sequence: both driver internals (src/types/mongodb-internals.d.ts,
- * src/source/read.ts). The driver is pinned to an exact version; this guards that pin: the bytes
- * read are the bytes stored, and the bytes that arrive are the bytes sent.
+ * the driver's OP_MSG document sequence: both driver internals (src/source/driver-internals.ts,
+ * guarded on their own by driver-internals.test.ts). Here, what readers and writers built on them
+ * promise: the bytes read are the bytes stored, and the bytes that arrive are the bytes sent.
  */
 const services = testServices();
 let client: MongoClient;
