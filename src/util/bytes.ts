@@ -8,8 +8,7 @@ export const READ_CHUNK_BYTES = 1024 * 1024;
 /**
  * Views that lie next to each other in one buffer joined into one view each, copying nothing:
  * the documents of a batch mostly do (views into one server reply or one 1 MiB read chunk),
- * and a few large pieces cost far less per byte than a thousand small ones, to checksum or to
- * concatenate.
+ * and a few large pieces cost far less per byte than a thousand small ones to checksum.
  */
 export function contiguousRuns(documents: readonly Uint8Array[]): Uint8Array[] {
   const runs: Uint8Array[] = [];

@@ -1,6 +1,7 @@
-import { BSON, Int32, MongoClient, type Db } from 'mongodb';
+import { BSON, Int32, MongoClient, type CommandStartedEvent, type Db } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rawInsertCommand, takeBufferedBatch } from '../../src/source/driver-internals.js';
+import { insertRawBatch } from '../../src/source/write.js';
 import { testServices, uniqueName } from '../helpers/services.js';
 
 /**
@@ -11,9 +12,11 @@ import { testServices, uniqueName } from '../helpers/services.js';
 const services = testServices();
 let client: MongoClient;
 let db: Db;
+const started: CommandStartedEvent[] = [];
 
 beforeAll(async () => {
-  client = await MongoClient.connect(services.mongodbUri);
+  client = await MongoClient.connect(services.mongodbUri, { monitorCommands: true });
+  client.on('commandStarted', (event) => started.push(event));
   db = client.db(uniqueName('internals'));
 });
 
@@ -45,6 +48,15 @@ describe('rawInsertCommand', () => {
     expect(stored.map(hex).sort()).toEqual(documents.map(hex).sort());
   });
 
+  it('shows command monitoring one document per document inserted, even when they lie side by side', async () => {
+    const documents = adjacentDocuments(250);
+    await insertRawBatch(db, 'monitored', documents, `${db.databaseName}.monitored`);
+    const inserts = started.filter((event) => event.commandName === 'insert' && event.command.insert === 'monitored');
+    expect(inserts).toHaveLength(1);
+    const seen = inserts[0]?.command.documents as Uint8Array[];
+    expect(seen).toHaveLength(250);
+    expect(seen.map(hex)).toEqual(documents.map(hex));
+  });
 });
 
 describe('takeBufferedBatch', () => {
