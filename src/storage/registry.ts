@@ -49,8 +49,7 @@ async function openParsed(destination: Destination, options: OpenStorageOptions)
   if (destination.kind === 'local') return new LocalStorage(destination.path);
   // Loaded on demand: the AWS SDK is a large share of start-up time and memory, and local backups never need it.
   const { S3Storage } = await import('./s3/s3-storage.js');
-  // The SDK retries each request; this adds retries of whole reads (a listing or a download
-  // cut midway) across a network blip. Puts are retried only before their body is consumed.
+  // The SDK retries each request; the decorator resumes a download cut midway (retry.ts).
   return withRetry(new S3Storage(destination.bucket, destination.prefix, {
     client: options.s3Client,
     kmsKeyId: options.kmsKeyId,

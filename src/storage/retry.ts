@@ -1,18 +1,45 @@
+/**
+ * The retry policy: one per layer, and each fault is retried by exactly one of them.
+ *
+ * - Requests: the S3 SDK (s3-client.ts, S3_MAX_ATTEMPTS tries in adaptive mode) retries
+ *   every single request that fails before its answer begins: 5xx, 429 and throttling,
+ *   timeouts, refused or reset connections; never 403, 404 or 412. Only it sees each
+ *   request (each multipart part is an in-memory Buffer it can send again), and only it
+ *   can slow the whole client down on SlowDown. One transient fault costs one more request.
+ * - Streamed bodies: this decorator. The SDK's retry ends once an answer's headers have
+ *   arrived, so a download that breaks after that is beyond it. Here it is resumed from the
+ *   last byte received with a ranged read pinned to the version first read (S3: Range and
+ *   If-Match on the ETag: a replaced object is never spliced onto the old one's bytes),
+ *   with backoff, until `attempts` reads in a row have failed and none but the first of
+ *   them brought a byte (each read that brings bytes starts the count afresh: a long
+ *   restore may survive many unrelated cuts, a dead path ends after `attempts` reads).
+ *   Then the download fails with one STORAGE error, `details.kind` 'network'. Only
+ *   transient faults are resumed (isTransientError): never AUTH, NOT_FOUND, ABORTED, a
+ *   checksum or a replaced object; and a resumed read whose request fails is not tried
+ *   again here, because the SDK already tried it.
+ *
+ * Nothing else is retried here. exists, head, list pages, delete, requestRestore and the
+ * requests of a put are single requests that the SDK has already retried: trying the
+ * whole operation again multiplied the tries (3 × 5, so one failing request cost up to
+ * 15), and a put's body stream cannot be replayed anyway. The local storage is not
+ * wrapped: a file read is not cut midway, and a full or refused disk does not heal by
+ * waiting.
+ */
 import { Readable } from 'node:stream';
 import { setTimeout as delay } from 'node:timers/promises';
-import { isMongosafeError, MongosafeError } from '../errors.js';
+import { isMongosafeError, MongosafeError, messageOf } from '../errors.js';
 import { throwIfAborted } from '../util/abort.js';
-import type { Body } from './body.js';
-import type { ObjectInfo, PutOptions, PutResult, RestoreRequest, Storage } from './storage.js';
+import { translateReadable } from './body.js';
+import type { Storage } from './storage.js';
 
 export interface RetryOptions {
-  /** Tries in all, the first included; default 3. */
+  /** Reads of one download that may fail in a row, none but the first bringing a byte; default 3. */
   attempts?: number;
   /** First backoff; each later one doubles, with full jitter. Default 250 ms. */
   baseDelayMs?: number;
   /** Cap on one backoff; default 10 s. */
   maxDelayMs?: number;
-  /** Told before each retry (for a log line). */
+  /** Told before each resumed read (for a log line). */
   onRetry?: (event: RetryEvent) => void;
   /** Source of jitter, 0 ≤ x < 1; default Math.random. */
   random?: () => number;
@@ -21,10 +48,12 @@ export interface RetryOptions {
 }
 
 export interface RetryEvent {
-  operation: 'exists' | 'put' | 'get' | 'head' | 'list' | 'delete' | 'requestRestore';
+  operation: 'get';
   key: string;
-  /** The attempt that failed, from 1. */
+  /** Reads failed in a row (none but the first brought a byte), from 1. */
   attempt: number;
+  /** The byte the next read starts from: all before it were received. */
+  offset: number;
   delayMs: number;
   error: MongosafeError;
 }
@@ -85,104 +114,103 @@ export function retryDelayMs(attempt: number, baseDelayMs: number, maxDelayMs: n
 }
 
 /**
- * Retries transient failures of whole storage operations with jittered
- * exponential backoff. The S3 SDK already retries every single request
- * (adaptive mode, multipart parts included); this layer covers what it cannot
- * see: opening a download again, resuming a listing after the last key it
- * yielded, a local file system that was briefly busy.
- *
- * What is retried: exists, get (the open; bytes already handed out cannot be
- * taken back), head, list, delete and requestRestore, all idempotent. A put
- * is retried only if its body was not touched yet, because a stream cannot be
- * replayed; once the backend has read from it, its failure is final (and the
- * backend has removed what it wrote).
+ * Resumes downloads cut midway, as the header says; every other call passes through.
+ * A backend without `getFrom` (no pinned versions) is passed through whole.
  */
 export function withRetry(storage: Storage, options: RetryOptions = {}): Storage {
-  const attempts = Math.max(1, options.attempts ?? 3);
-  const base = options.baseDelayMs ?? 250;
-  const max = options.maxDelayMs ?? 10_000;
-  const random = options.random ?? Math.random;
-  const sleep = options.sleep ?? abortableSleep;
-
-  /** Rethrows `error` unless another attempt is due, else waits for it. */
-  async function backOff(operation: RetryEvent['operation'], key: string, attempt: number, error: unknown, signal: AbortSignal | undefined): Promise<void> {
-    if (attempt >= attempts || !isTransientError(error)) throw error;
-    const delayMs = retryDelayMs(attempt, base, max, random);
-    options.onRetry?.({ operation, key, attempt, delayMs, error });
-    await sleep(delayMs, signal);
-  }
-
-  async function run<T>(
-    operation: RetryEvent['operation'],
-    key: string,
-    signal: AbortSignal | undefined,
-    call: () => Promise<T>,
-    replayable: () => boolean = () => true,
-  ): Promise<T> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await call();
-      } catch (error) {
-        if (!replayable()) throw error;
-        await backOff(operation, key, attempt, error, signal);
-      }
-    }
-  }
-
-  /** Lists again after a transient failure, skipping keys already yielded (lists are in key order). */
-  async function* list(prefix: string, signal: AbortSignal | undefined): AsyncIterable<ObjectInfo> {
-    let lastKey: string | undefined;
-    for (let attempt = 1; ; attempt++) {
-      try {
-        for await (const item of storage.list(prefix, { signal })) {
-          if (lastKey !== undefined && item.key <= lastKey) continue;
-          lastKey = item.key;
-          yield item;
-        }
-        return;
-      } catch (error) {
-        await backOff('list', prefix, attempt, error, signal);
-      }
-    }
-  }
-
-  const retrying: Storage = {
-    displayUrl: storage.displayUrl,
-    exists: (opts) => run('exists', '', opts?.signal, () => storage.exists(opts)),
-    put: (key: string, body: Body, opts: PutOptions): Promise<PutResult> => {
-      const tracked = trackFirstRead(body);
-      return run('put', key, opts.signal, () => storage.put(key, tracked.body, opts), () => !tracked.touched());
-    },
-    get: (key: string, opts?: { signal?: AbortSignal }): Promise<Readable> => run('get', key, opts?.signal, () => storage.get(key, opts)),
-    head: (key: string, opts?: { signal?: AbortSignal }): Promise<ObjectInfo | undefined> =>
-      run('head', key, opts?.signal, () => storage.head(key, opts)),
-    list: (prefix: string, opts?: { signal?: AbortSignal }) => list(prefix, opts?.signal),
-    delete: (key: string, opts?: { signal?: AbortSignal }): Promise<void> => run('delete', key, opts?.signal, () => storage.delete(key, opts)),
+  const getFrom = storage.getFrom?.bind(storage);
+  if (!getFrom) return storage;
+  const policy = {
+    attempts: Math.max(1, options.attempts ?? 3),
+    baseDelayMs: options.baseDelayMs ?? 250,
+    maxDelayMs: options.maxDelayMs ?? 10_000,
+    random: options.random ?? Math.random,
+    sleep: options.sleep ?? abortableSleep,
+    onRetry: options.onRetry,
   };
-  const requestRestore = storage.requestRestore?.bind(storage);
-  if (requestRestore) {
-    retrying.requestRestore = (key, opts): Promise<RestoreRequest> => run('requestRestore', key, opts.signal, () => requestRestore(key, opts));
-  }
-  return retrying;
+  return {
+    displayUrl: storage.displayUrl,
+    exists: (opts) => storage.exists(opts),
+    put: (key, body, opts) => storage.put(key, body, opts),
+    get: async (key, opts = {}) => {
+      const first = await getFrom(key, { start: 0, signal: opts.signal });
+      if (first.version === undefined) return first.body;
+      const what = `reading ${storage.displayUrl}/${key}`;
+      const bytes = resumingBytes({ getFrom, key, version: first.version, signal: opts.signal, what, policy }, first.body);
+      // Every error in there is ours already; this adds the prompt ABORTED of every get.
+      return translateReadable(Readable.from(bytes, { objectMode: false }), opts.signal, what, (error) =>
+        error instanceof Error ? error : new MongosafeError('INTERNAL', `${what}: ${String(error)}`),
+      );
+    },
+    getFrom,
+    head: (key, opts) => storage.head(key, opts),
+    list: (prefix, opts) => storage.list(prefix, opts),
+    delete: (key, opts) => storage.delete(key, opts),
+    ...(storage.requestRestore ? { requestRestore: storage.requestRestore.bind(storage) } : {}),
+  };
+}
+
+interface Download {
+  getFrom: NonNullable<Storage['getFrom']>;
+  key: string;
+  version: string;
+  signal: AbortSignal | undefined;
+  /** "reading s3://bucket/prefix/key", for messages. */
+  what: string;
+  policy: Required<Omit<RetryOptions, 'onRetry'>> & Pick<RetryOptions, 'onRetry'>;
 }
 
 /**
- * Lets the retry layer know whether the backend has started reading the body.
- * A Readable is passed on as it is (backends destroy Readables they give up
- * on, which needs the stream itself) and tells by its own state.
+ * The bytes of one download, read on demand (one chunk at a time, so the reader's
+ * backpressure holds), resumed from the last byte handed out when its body breaks.
  */
-function trackFirstRead(body: Body): { body: Body; touched: () => boolean } {
-  if (body instanceof Readable) {
-    return { body, touched: () => body.readableDidRead || body.readableFlowing !== null || body.destroyed };
+async function* resumingBytes(download: Download, firstBody: Readable): AsyncGenerator<Uint8Array> {
+  const { getFrom, key, version, signal, what, policy } = download;
+  let body = firstBody;
+  let received = 0;
+  let stalls = 0;
+  for (;;) {
+    const before = received;
+    try {
+      for await (const chunk of body as AsyncIterable<Uint8Array>) {
+        received += chunk.byteLength;
+        yield chunk;
+      }
+      return;
+    } catch (error) {
+      if (!isTransientError(error)) throw error;
+      stalls = received > before ? 1 : stalls + 1;
+      if (stalls >= policy.attempts) {
+        throw downloadCutError(what, key, received, stalls === 1 ? 'it was not resumed' : `${stalls - 1} resumed reads from there failed too`, error);
+      }
+      const delayMs = retryDelayMs(stalls, policy.baseDelayMs, policy.maxDelayMs, policy.random);
+      policy.onRetry?.({ operation: 'get', key, attempt: stalls, offset: received, delayMs, error });
+      await policy.sleep(delayMs, signal);
+    }
+    try {
+      ({ body } = await getFrom(key, { start: received, version, signal }));
+    } catch (error) {
+      // The SDK has already retried this request: its failure is final.
+      if (isTransientError(error)) throw downloadCutError(what, key, received, 'resuming it failed', error);
+      throw error;
+    }
   }
-  let touched = false;
-  const wrapped: AsyncIterable<Uint8Array> = {
-    [Symbol.asyncIterator]: () => {
-      touched = true;
-      return body[Symbol.asyncIterator]();
-    },
-  };
-  return { body: wrapped, touched: () => touched };
+}
+
+function downloadCutError(what: string, key: string, received: number, why: string, cause: MongosafeError): MongosafeError {
+  return new MongosafeError(
+    'STORAGE',
+    `${what} failed: the download broke off at byte ${received} and ${why} (${rootMessage(cause)})`,
+    cause.hint ?? 'check the network path to the storage, then run the command again',
+    { cause, details: { key, kind: 'network' } },
+  );
+}
+
+/** The innermost cause's message ("aborted", "socket hang up"): ours repeat what failed, which the message already says. */
+function rootMessage(error: Error): string {
+  let root: unknown = error;
+  for (let depth = 0; root instanceof Error && root.cause instanceof Error && depth < 8; depth++) root = root.cause;
+  return messageOf(root);
 }
 
 async function abortableSleep(ms: number, signal: AbortSignal | undefined): Promise<void> {

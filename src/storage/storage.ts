@@ -27,6 +27,14 @@ export interface Storage {
   /** Reads an object; NOT_FOUND when missing; ARCHIVED (code STORAGE) when in a cold tier not restored. */
   get(key: string, options?: { signal?: AbortSignal }): Promise<Readable>;
 
+  /**
+   * Optional: reads an object from byte `start` on, and only while it is still `version` (the
+   * version an earlier read of it reported; S3: its ETag), so that a resumed download never
+   * splices two objects. STORAGE when it has changed since. The retry decorator resumes cut
+   * downloads with it (retry.ts); backends that cannot pin a version omit it.
+   */
+  getFrom?(key: string, options: { start: number; version?: string; signal?: AbortSignal }): Promise<VersionedRead>;
+
   /** Metadata of one object, or undefined when missing. */
   head(key: string, options?: { signal?: AbortSignal }): Promise<ObjectInfo | undefined>;
 
@@ -49,6 +57,13 @@ export interface PutOptions {
   expectedBytes?: number;
   contentType?: string;
   signal?: AbortSignal;
+}
+
+/** A read that says which version of the object it reads. */
+export interface VersionedRead {
+  body: Readable;
+  /** Opaque, for `getFrom`'s `version` (S3: the ETag); undefined when the server named none: such a read is not resumed. */
+  version: string | undefined;
 }
 
 export interface PutResult {

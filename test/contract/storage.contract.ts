@@ -162,6 +162,21 @@ export function describeStorageContract(name: string, open: () => Promise<Storag
       await expectCode(reading, 'ABORTED');
     });
 
+    it('getFrom, where offered: reads from an offset of the version named, never of another', async () => {
+      if (!storage.getFrom) return; // a backend that cannot pin versions; its downloads are not resumed
+      const key = `${area()}data/ranged`;
+      await seed(key, 'first version');
+      const whole = await storage.getFrom(key, { start: 0 });
+      expect((await readAll(whole.body)).toString()).toBe('first version');
+      expect(whole.version).toEqual(expect.any(String));
+      const rest = await storage.getFrom(key, { start: 6, version: whole.version });
+      expect((await readAll(rest.body)).toString()).toBe('version');
+      expect(rest.version).toBe(whole.version);
+      await storage.delete(key);
+      await seed(key, 'second version');
+      await expectCode(storage.getFrom(key, { start: 6, version: whole.version }), 'STORAGE');
+    });
+
     it('refuses keys that could escape the destination', async () => {
       for (const key of ['../outside', '/absolute', 'a//b', 'a/./b', '', 'back\\slash', 'x/.y.partial-abc123']) {
         await expectCode(storage.put(key, bytesBody('x'), { ifAbsent: true }), 'USAGE');

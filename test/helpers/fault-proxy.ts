@@ -35,6 +35,9 @@ export interface ProxiedRequest {
   path: string;
   /** The fault injected, if any. */
   fault?: Fault['kind'];
+  /** The Range and If-Match headers, when sent: how a download was resumed. */
+  range?: string;
+  ifMatch?: string;
 }
 
 export interface FaultProxy {
@@ -106,7 +109,7 @@ export async function startFaultProxy(target: string, seed = 1): Promise<FaultPr
     const method = req.method ?? 'GET';
     const path = req.url ?? '/';
     const fault = faultFor(method, path);
-    requests.push({ method, path, fault: fault?.kind });
+    requests.push({ method, path, fault: fault?.kind, range: req.headers.range, ifMatch: req.headers['if-match'] });
     if (fault === undefined) return forward(req, res);
     switch (fault.kind) {
       case 'delay':

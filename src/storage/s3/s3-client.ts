@@ -1,5 +1,8 @@
 import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 
+/** Tries of one S3 request, the first included: a request that keeps failing costs this many. */
+export const S3_MAX_ATTEMPTS = 5;
+
 /**
  * Client settings from the environment. The SDK itself reads AWS_ENDPOINT_URL_S3
  * and AWS_ENDPOINT_URL (and `endpoint_url` in ~/.aws/config), region and
@@ -16,10 +19,11 @@ export function s3ClientConfig(env: NodeJS.ProcessEnv = process.env): S3ClientCo
     forcePathStyle: pathStyle,
     // A bucket in another region than the configured one still works.
     followRegionRedirects: true,
-    // Each request (every multipart part included) is retried by the SDK with
-    // backoff; adaptive mode also slows down on throttling (SlowDown).
+    // The request layer of the retry policy (src/storage/retry.ts): the SDK alone
+    // retries each request, every multipart part included; adaptive mode also
+    // slows the client down on throttling (SlowDown).
     retryMode: 'adaptive',
-    maxAttempts: 5,
+    maxAttempts: S3_MAX_ATTEMPTS,
     // A dead endpoint fails in seconds. No overall request timeout: a paused
     // download (the restore waiting on MongoDB) must not be cut.
     requestHandler: { connectionTimeout: 10_000 },

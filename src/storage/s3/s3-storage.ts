@@ -8,11 +8,12 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { Readable } from 'node:stream';
+import { MongosafeError } from '../../errors.js';
 import { throwIfAborted } from '../../util/abort.js';
 import { type Body, translateReadable } from '../body.js';
 import { notFoundError } from '../common-errors.js';
 import { assertValidKey, assertValidPrefix } from '../key.js';
-import type { ObjectInfo, PutOptions, PutResult, RestoreRequest, Storage } from '../storage.js';
+import type { ObjectInfo, PutOptions, PutResult, RestoreRequest, Storage, VersionedRead } from '../storage.js';
 import { archiveFlags, archiveOf, parseRestoreHeader, type RestoreTier, restoreEstimate } from './cold-storage.js';
 import { type ObjectParams, uploadObject } from './multipart-upload.js';
 import { planParts } from './part-size.js';
@@ -83,16 +84,38 @@ export class S3Storage implements Storage {
   }
 
   async get(key: string, options: { signal?: AbortSignal } = {}): Promise<Readable> {
+    return (await this.getFrom(key, { start: 0, signal: options.signal })).body;
+  }
+
+  /**
+   * A GetObject from byte `start` (Range) of the version whose ETag is `version` (If-Match): S3
+   * answers 412 rather than bytes of an object that was replaced meanwhile.
+   */
+  async getFrom(key: string, options: { start: number; version?: string; signal?: AbortSignal }): Promise<VersionedRead> {
     assertValidKey(key);
     const context = this.context('reading', 's3:GetObject', key, 'kms:Decrypt');
     try {
-      const response = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.base + key }), {
-        abortSignal: options.signal,
-      });
+      const response = await this.client.send(
+        new GetObjectCommand({
+          Bucket: this.bucket,
+          Key: this.base + key,
+          // No Range from byte 0: S3 refuses any range of an empty object (416).
+          Range: options.start > 0 ? `bytes=${options.start}-` : undefined,
+          IfMatch: options.version,
+        }),
+        { abortSignal: options.signal },
+      );
       // The Node runtime of the SDK answers with an http.IncomingMessage.
       if (!(response.Body instanceof Readable)) throw new Error('S3 GetObject returned no readable body');
-      return translateReadable(response.Body, options.signal, `reading ${context.target}`, (error) => translateS3Error(error, context));
+      const body = translateReadable(response.Body, options.signal, `reading ${context.target}`, (error) => translateS3Error(error, context));
+      return { body, version: response.ETag };
     } catch (error) {
+      if (options.version !== undefined && awsErrorShape(error).status === 412) {
+        throw new MongosafeError('STORAGE', `reading ${context.target} failed: the object was replaced while it was being read`, 'run the command again', {
+          cause: error,
+          details: { key },
+        });
+      }
       throw translateS3Error(error, context);
     }
   }

@@ -1,15 +1,19 @@
 // S3 misbehaving under a backup: a fault-injecting proxy of this test's own sits
 // between mongosafe (pointed at it by AWS_ENDPOINT_URL, as at any S3-compatible
 // server) and moto. Transient errors, throttling, resets and slow answers must
-// be retried through; a failure that persists must end the backup cleanly, with
-// its multipart upload aborted and nothing visible; a download cut short is a
-// read failure, never a verdict that the backup is corrupt.
+// be retried through, each by one layer only (src/storage/retry.ts); a failure
+// that persists must end the backup cleanly, with its multipart upload aborted
+// and nothing visible; a download cut midway is resumed, and one cut for good is
+// a read failure, never a verdict that the backup is corrupt.
 import { ListMultipartUploadsCommand, S3Client } from '@aws-sdk/client-s3';
 import type { Db } from 'mongodb';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { openStorage } from '../../../src/storage/registry.js';
+import { S3_MAX_ATTEMPTS, s3ClientConfig } from '../../../src/storage/s3/s3-client.js';
+import { digest } from '../../contract/bodies.js';
 import { bulkDatabase } from '../../helpers/bulk-database.js';
 import { runCli, type CliRun } from '../../helpers/cli.js';
-import { startFaultProxy, type FaultProxy, type FaultRule } from '../../helpers/fault-proxy.js';
+import { startFaultProxy, type FaultProxy, type FaultRule, type ProxiedRequest } from '../../helpers/fault-proxy.js';
 import { testServices, uniqueName } from '../../helpers/services.js';
 import { allKeys, freshDestination, type TestDestination } from '../../helpers/synthetic-backups.js';
 
@@ -134,15 +138,108 @@ describe('a persistent S3 failure during the multipart upload', () => {
   });
 });
 
-describe('a download cut short', () => {
-  it('is a read failure (exit 1), not a corrupt backup (exit 3), and records no failed verification', async () => {
+/** The GETs of backup archives the proxy has seen from request number `from` on. */
+function archiveGets(from = 0): ProxiedRequest[] {
+  return proxy.requests.slice(from).filter((request) => request.method === 'GET' && /backup\.archive/.test(request.path));
+}
+
+// One retry policy per layer (src/storage/retry.ts): the SDK retries each request, nothing
+// retries it again on top, so a fault costs requests of one layer only.
+describe('what a fault costs in requests', () => {
+  it('one transient 503 on a PUT or on a GET costs exactly one more request', async () => {
+    proxy.inject({ method: 'PUT', path: /\/manifests\/[^/?]+\.json/, fault: slowDown, times: 1 });
+    const backup = await viaProxy(['backup', '--db', small.db.databaseName, '--to', dest.url]);
+    expect(backup.code, backup.stderr).toBe(0);
+    expect(proxy.requests.filter((request) => request.method === 'PUT' && /\/manifests\/[^/?]+\.json/.test(request.path))).toHaveLength(2);
+
+    let from = proxy.requests.length;
+    expect((await viaProxy(['verify', 'latest', '--from', dest.url])).code).toBe(0);
+    const clean = archiveGets(from).length;
+    from = proxy.requests.length;
+    proxy.inject({ method: 'GET', path: /backup\.archive/, fault: slowDown, times: 1 });
+    expect((await viaProxy(['verify', 'latest', '--from', dest.url])).code).toBe(0);
+    expect(archiveGets(from)).toHaveLength(clean + 1);
+  });
+
+  it(`a fault that persists costs ${S3_MAX_ATTEMPTS} requests (the SDK's tries), not that many again per layer`, async () => {
+    const backup = await runCli(['backup', '--db', small.db.databaseName, '--to', dest.url], QUIET);
+    expect(backup.code, backup.stderr).toBe(0);
+    proxy.inject({ method: 'GET', path: /backup\.archive/, fault: internalError });
+    const verify = await viaProxy(['verify', 'latest', '--from', dest.url]);
+    expect(verify.code, verify.stderr).toBe(1);
+    expect(verify.stderr).toMatch(/^mongosafe: reading s3:\/\/.*backup\.archive\.gz failed: InternalError/);
+    expect(archiveGets()).toHaveLength(S3_MAX_ATTEMPTS);
+  });
+});
+
+describe('a download cut midway', () => {
+  const CUT_AT = 1024 * 1024;
+
+  // The single-part archive carries a full-object checksum, which the SDK checks on a whole read.
+  it.each([
+    ['a multipart archive', () => bulk.db, CUT_AT, DOCUMENTS],
+    ['a single-part archive', () => small.db, 1024, 20],
+  ] as Array<[string, () => Db, number, number]>)('once, %s: resumed from the last byte by a ranged GET pinned to the ETag; verify (sha256) and restore succeed', async (_name, db, cutAt, documents) => {
+    const backup = await runCli(['backup', '--db', db().databaseName, '--to', dest.url], QUIET);
+    expect(backup.code, backup.stderr).toBe(0);
+    proxy.inject({ method: 'GET', path: /backup\.archive/, fault: { kind: 'cut', afterBytes: cutAt }, times: 1 });
+    const verify = await viaProxy(['verify', 'latest', '--from', dest.url]);
+    expect(verify.code, verify.stderr).toBe(0);
+    expect(verify.stdout).toMatch(/^ok /);
+    const [cut, resumed, ...rest] = archiveGets();
+    expect(cut).toMatchObject({ fault: 'cut', range: undefined });
+    expect(resumed).toMatchObject({ range: expect.stringMatching(/^bytes=\d+-$/) as unknown, ifMatch: expect.stringMatching(/^"[^"]+"$/) as unknown });
+    // From the last byte that arrived: what the proxy sent, less what the reset lost on the way.
+    const resumedAt = Number(/\d+/.exec(resumed?.range ?? '')?.[0]);
+    expect(resumedAt).toBeGreaterThan(0);
+    expect(resumedAt).toBeLessThanOrEqual(cutAt);
+    expect(rest).toEqual([]);
+
+    proxy.inject({ method: 'GET', path: /backup\.archive/, fault: { kind: 'cut', afterBytes: cutAt }, times: 1 });
+    const target = uniqueName('s3cut');
+    const restore = await viaProxy([
+      'restore', 'latest', '--uri', services.mongodbUri, '--from', dest.url,
+      '--ns-from', `${db().databaseName}.*`, '--ns-to', `${target}.*`,
+    ]);
+    expect(restore.code, restore.stderr).toBe(0);
+    expect(injected().cut).toBe(2);
+    const restored = db().client.db(target);
+    expect(await restored.collection('recipes').countDocuments()).toBe(documents);
+    await restored.dropDatabase();
+  });
+
+  it('for good: one STORAGE error, kind network, after the bounded reads; a read failure (exit 1), never a corrupt backup', async () => {
     const backup = await runCli(['backup', '--db', bulk.db.databaseName, '--to', dest.url], QUIET);
     expect(backup.code, backup.stderr).toBe(0);
-    proxy.inject({ method: 'GET', path: /backup\.archive/, fault: { kind: 'cut', afterBytes: 1024 * 1024 } });
+    // Cut once after a MiB, then every resumed read dies before its first byte.
+    const cutForGood = (): void => {
+      proxy.inject({ method: 'GET', path: /backup\.archive/, fault: { kind: 'cut', afterBytes: CUT_AT }, times: 1 });
+      proxy.inject({ method: 'GET', path: /backup\.archive/, fault: { kind: 'reset-after-headers' } });
+    };
+    cutForGood();
     const verify = await viaProxy(['verify', 'latest', '--from', dest.url]);
     expect(verify.code, verify.stdout + verify.stderr).toBe(1);
-    expect(verify.stderr.trim().split('\n')[0]).toMatch(/^mongosafe: reading s3:\/\/.*backup\.archive\.gz/);
+    const lines = verify.stderr.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^mongosafe: reading s3:\/\/.*backup\.archive\.gz failed: the download broke off at byte \d+ and 2 resumed reads from there failed too/);
+    expect(lines.length, verify.stderr).toBeLessThanOrEqual(2);
+    // The first read and two resumed ones (withRetry's 3 attempts), each one request.
+    expect(archiveGets()).toHaveLength(3);
     expect((await allKeys(dest.storage)).filter((key) => key.includes('.verified.'))).toEqual([]);
+
+    // The same as data, for programs.
+    proxy.clear();
+    cutForGood();
+    const viaTheProxy = new S3Client({ ...s3ClientConfig(), endpoint: proxy.url });
+    try {
+      const storage = await openStorage(dest.url, { s3Client: viaTheProxy });
+      const key = (await allKeys(dest.storage)).find((name) => name.includes('backup.archive'));
+      if (key === undefined) throw new Error('the backup wrote no archive');
+      const error = await digest(await storage.get(key)).catch((caught: unknown) => caught);
+      expect(error).toMatchObject({ code: 'STORAGE', details: { kind: 'network', key } });
+    } finally {
+      viaTheProxy.destroy();
+    }
+
     proxy.clear();
     expect((await viaProxy(['verify', 'latest', '--from', dest.url])).code).toBe(0);
   });

@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { MongosafeError } from '../../../src/errors.js';
 import { isTransientError, retryDelayMs, withRetry } from '../../../src/storage/retry.js';
-import type { ObjectInfo, Storage } from '../../../src/storage/storage.js';
+import type { Storage } from '../../../src/storage/storage.js';
 
 function storageError(cause: unknown): MongosafeError {
   return new MongosafeError('STORAGE', 'it failed', undefined, { cause });
@@ -38,108 +38,139 @@ describe('transient error classification', () => {
   });
 });
 
-/** An in-memory Storage whose calls fail as scripted. */
-function flakyStorage(failures: Partial<Record<'get' | 'put' | 'head' | 'list' | 'delete', MongosafeError[]>>, keys: string[] = []) {
+/** How one read of the scripted storage goes: its open fails, or its body breaks after some bytes. */
+type ReadScript = { openFails: MongosafeError } | { cutAfter: number; error?: MongosafeError };
+
+/**
+ * An in-memory Storage with pinned versions (`getFrom`), whose reads go as scripted, one
+ * script per read, then whole; its other calls fail as scripted too.
+ */
+function scriptedStorage(data: Buffer, reads: ReadScript[], failures: { head?: MongosafeError[] } = {}) {
   const calls: string[] = [];
-  const fail = (op: keyof typeof failures) => {
-    const error = failures[op]?.shift();
-    if (error) throw error;
-  };
-  const info = (key: string): ObjectInfo => ({ key, bytes: 1, lastModified: new Date(0) });
-  /** Records the call (when named), then fails as scripted or answers. */
-  const attempt = <T>(call: string, op: keyof typeof failures, answer: () => T): Promise<T> => {
-    if (call) calls.push(call);
-    const error = failures[op]?.shift();
-    return error ? Promise.reject(error) : Promise.resolve(answer());
+  let version = 'v1';
+  const body = (bytes: Buffer, script: ReadScript | undefined): Readable =>
+    Readable.from(
+      (function* () {
+        const cutAfter = script && 'cutAfter' in script ? script.cutAfter : Number.POSITIVE_INFINITY;
+        // 3-byte chunks: a cut lands inside the object, as on a real connection.
+        for (let at = 0; at < Math.min(bytes.length, cutAfter); at += 3) yield bytes.subarray(at, Math.min(at + 3, cutAfter));
+        if (script && 'cutAfter' in script) throw script.error ?? reset();
+      })(),
+      { objectMode: false },
+    );
+  const getFrom: NonNullable<Storage['getFrom']> = (key, options) => {
+    calls.push(`read ${key} from ${options.start}${options.version ? ` if ${options.version}` : ''}`);
+    if (options.version !== undefined && options.version !== version) {
+      return Promise.reject(new MongosafeError('STORAGE', `${key} was replaced while it was being read`, undefined, { cause: aws('PreconditionFailed', 412) }));
+    }
+    const script = reads.shift();
+    if (script && 'openFails' in script) return Promise.reject(script.openFails);
+    return Promise.resolve({ body: body(data.subarray(options.start), script), version });
   };
   const storage: Storage = {
     displayUrl: 'memory://test',
     exists: () => Promise.resolve(true),
-    put: async (key, body) => {
-      calls.push(`put ${key}`);
-      let bytes = 0;
-      for await (const chunk of body as AsyncIterable<Uint8Array>) {
-        fail('put');
-        bytes += chunk.byteLength;
-      }
-      return { bytes };
+    put: () => Promise.reject(slowDown()),
+    get: async (key, options) => (await getFrom(key, { start: 0, signal: options?.signal })).body,
+    getFrom,
+    head: (key) => {
+      calls.push(`head ${key}`);
+      const error = failures.head?.shift();
+      return error ? Promise.reject(error) : Promise.resolve({ key, bytes: data.length, lastModified: new Date(0) });
     },
-    get: (key) => attempt(`get ${key}`, 'get', () => Readable.from([Buffer.from(key)])),
-    head: (key) => attempt(`head ${key}`, 'head', () => info(key)),
-    list: () => {
-      calls.push('list');
-      return (async function* () {
-        for (const key of keys) {
-          if (key === 'b') await attempt('', 'list', () => undefined);
-          yield info(key);
-        }
-      })();
-    },
-    delete: (key) => attempt(`delete ${key}`, 'delete', () => undefined),
+    list: () => (async function* () {})(),
+    delete: () => Promise.resolve(),
   };
-  return { storage, calls };
+  return { storage, calls, replace: () => (version = 'v2') };
 }
 
+/** A connection reset in the middle of a body, as the S3 backend reports it. */
+const reset = () => storageError(Object.assign(new Error('aborted'), { code: 'ECONNRESET' }));
 const noWait = { baseDelayMs: 1, sleep: async () => {} };
+const DATA = Buffer.from('0123456789abcdefghijklmnopqrstuvwxyz');
 
-describe('withRetry', () => {
-  it('retries idempotent operations after transient failures, then succeeds', async () => {
-    const { storage, calls } = flakyStorage({ get: [slowDown(), slowDown()], head: [slowDown()], delete: [slowDown()] });
+async function readAll(stream: Readable): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+describe('withRetry: a download cut midway', () => {
+  it('is resumed from the last byte received, pinned to the version first read: the bytes are whole', async () => {
+    const { storage, calls } = scriptedStorage(DATA, [{ cutAfter: 10 }]);
     const retries: string[] = [];
-    const retrying = withRetry(storage, { ...noWait, attempts: 3, onRetry: (event) => retries.push(`${event.operation} ${event.attempt}`) });
-    expect((await retrying.get('k')).read()).toEqual(Buffer.from('k'));
-    expect(await retrying.head('k')).toMatchObject({ key: 'k' });
-    await retrying.delete('k');
-    expect(calls).toEqual(['get k', 'get k', 'get k', 'head k', 'head k', 'delete k', 'delete k']);
-    expect(retries).toEqual(['get 1', 'get 2', 'head 1', 'delete 1']);
+    const retrying = withRetry(storage, { ...noWait, onRetry: (event) => retries.push(`${event.key} at ${event.offset}, ${event.attempt}`) });
+    expect(await readAll(await retrying.get('k'))).toEqual(DATA);
+    expect(calls).toEqual(['read k from 0', 'read k from 10 if v1']);
+    expect(retries).toEqual(['k at 10, 1']);
   });
 
-  it('gives up after the last attempt with the last error', async () => {
-    const last = slowDown();
-    const { storage, calls } = flakyStorage({ get: [slowDown(), last] });
-    await expect(withRetry(storage, { ...noWait, attempts: 2 }).get('k')).rejects.toBe(last);
-    expect(calls).toHaveLength(2);
+  it('a read that brings bytes starts the count afresh: many cuts with progress still complete', async () => {
+    const { storage, calls } = scriptedStorage(DATA, [{ cutAfter: 5 }, { cutAfter: 0 }, { cutAfter: 5 }, { cutAfter: 0 }, { cutAfter: 5 }]);
+    expect(await readAll(await withRetry(storage, { ...noWait, attempts: 3 }).get('k'))).toEqual(DATA);
+    expect(calls).toEqual(['read k from 0', 'read k from 5 if v1', 'read k from 5 if v1', 'read k from 10 if v1', 'read k from 10 if v1', 'read k from 15 if v1']);
   });
 
-  it('does not retry permanent failures', async () => {
+  it('gives up after `attempts` reads in a row failed (none but the first brought a byte) with one STORAGE error, kind network', async () => {
+    const { storage, calls } = scriptedStorage(DATA, [{ cutAfter: 7 }, { cutAfter: 0 }, { cutAfter: 0 }, { cutAfter: 0 }]);
+    const error = await readAll(await withRetry(storage, { ...noWait, attempts: 3 }).get('data/x')).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(MongosafeError);
+    expect(error).toMatchObject({ code: 'STORAGE', details: { key: 'data/x', kind: 'network' } });
+    expect((error as Error).message).toBe('reading memory://test/data/x failed: the download broke off at byte 7 and 2 resumed reads from there failed too (aborted)');
+    expect(calls).toHaveLength(3);
+  });
+
+  it('a resumed read whose request fails is not tried again here: the SDK already has', async () => {
+    const { storage, calls } = scriptedStorage(DATA, [{ cutAfter: 4 }, { openFails: slowDown() }]);
+    const error = await readAll(await withRetry(storage, noWait).get('k')).catch((caught: unknown) => caught);
+    expect(error).toMatchObject({ code: 'STORAGE', details: { key: 'k', kind: 'network' } });
+    expect((error as Error).message).toContain('broke off at byte 4 and resuming it failed');
+    expect(calls).toEqual(['read k from 0', 'read k from 4 if v1']);
+  });
+
+  it('never resumes onto a replaced object', async () => {
+    const { storage, calls, replace } = scriptedStorage(DATA, [{ cutAfter: 4 }]);
+    const stream = await withRetry(storage, noWait).get('k');
+    replace();
+    const error = await readAll(stream).catch((caught: unknown) => caught);
+    expect(error).toMatchObject({ code: 'STORAGE', message: 'k was replaced while it was being read' });
+    expect(calls).toEqual(['read k from 0', 'read k from 4 if v1']);
+  });
+
+  it('does not resume what waiting cannot fix', async () => {
+    const checksum = new MongosafeError('CORRUPT', 'checksum mismatch');
+    const { storage, calls } = scriptedStorage(DATA, [{ cutAfter: 4, error: checksum }]);
+    await expect(readAll(await withRetry(storage, noWait).get('k'))).rejects.toBe(checksum);
+    expect(calls).toEqual(['read k from 0']);
+
     const notFound = new MongosafeError('NOT_FOUND', 'k not found');
-    const { storage, calls } = flakyStorage({ get: [notFound] });
-    await expect(withRetry(storage, noWait).get('k')).rejects.toBe(notFound);
-    expect(calls).toEqual(['get k']);
-  });
-
-  it('retries a put only while its body is untouched', async () => {
-    const { storage, calls } = flakyStorage({ put: [slowDown()] });
-    await expect(withRetry(storage, noWait).put('k', Readable.from([Buffer.from('x')]), { ifAbsent: true })).rejects.toMatchObject({ code: 'STORAGE' });
-    expect(calls).toEqual(['put k']);
-
-    // A backend that fails before reading (say, mkdir) may be tried again with the same body.
-    let first = true;
-    const failsBeforeReading: Storage = {
-      ...storage,
-      put: async (key, body, options) => {
-        if (first) {
-          first = false;
-          throw slowDown();
-        }
-        return storage.put(key, body, options);
-      },
-    };
-    expect(await withRetry(failsBeforeReading, noWait).put('k', Readable.from([Buffer.from('xyz')]), { ifAbsent: true })).toEqual({ bytes: 3 });
-  });
-
-  it('resumes a failed listing after the last key it handed out', async () => {
-    const { storage, calls } = flakyStorage({ list: [slowDown()] }, ['a', 'b', 'c']);
-    const keys: string[] = [];
-    for await (const info of withRetry(storage, noWait).list('')) keys.push(info.key);
-    expect(keys).toEqual(['a', 'b', 'c']);
-    expect(calls).toEqual(['list', 'list']);
+    const missing = scriptedStorage(DATA, [{ openFails: notFound }]);
+    await expect(withRetry(missing.storage, noWait).get('k')).rejects.toBe(notFound);
+    expect(missing.calls).toEqual(['read k from 0']);
   });
 
   it('an abort during the backoff ends with ABORTED', async () => {
-    const { storage } = flakyStorage({ get: [slowDown()] });
+    const { storage } = scriptedStorage(DATA, [{ cutAfter: 4 }]);
     const controller = new AbortController();
     const retrying = withRetry(storage, { baseDelayMs: 60_000, random: () => 0.99, onRetry: () => controller.abort() });
-    await expect(retrying.get('k', { signal: controller.signal })).rejects.toMatchObject({ code: 'ABORTED' });
+    await expect(readAll(await retrying.get('k', { signal: controller.signal }))).rejects.toMatchObject({ code: 'ABORTED' });
+  });
+});
+
+describe('withRetry: nothing else is retried here', () => {
+  it('every other call is one call: the request layer (the SDK) has already retried it', async () => {
+    const first = slowDown();
+    const { storage, calls } = scriptedStorage(DATA, [{ openFails: first }], { head: [slowDown()] });
+    const retrying = withRetry(storage, noWait);
+    await expect(retrying.get('k')).rejects.toBe(first);
+    await expect(retrying.head('k')).rejects.toMatchObject({ code: 'STORAGE' });
+    await expect(retrying.put('k', Readable.from([Buffer.from('x')]), { ifAbsent: true })).rejects.toMatchObject({ code: 'STORAGE' });
+    expect(calls).toEqual(['read k from 0', 'head k']);
+  });
+
+  it('a backend that cannot pin versions (the local one) is passed through as it is', () => {
+    const { storage } = scriptedStorage(DATA, []);
+    const unpinned: Storage = { ...storage, getFrom: undefined };
+    expect(withRetry(unpinned)).toBe(unpinned);
   });
 });
