@@ -59,9 +59,13 @@ export function hasUri(ctx: CommandContext): boolean {
 }
 
 /** The destination named by --to (backup) or --from (the others). */
+/** Where backups are: --to, --from or their env, else ./backups. */
+export function destinationUrl(ctx: CommandContext): string {
+  return stringValue(ctx, 'to') ?? stringValue(ctx, 'from') ?? './backups';
+}
+
 export async function destination(ctx: CommandContext, options: { mustExist: boolean }): Promise<Storage> {
-  const url = stringValue(ctx, 'to') ?? stringValue(ctx, 'from') ?? './backups';
-  const storage = await openStorage(url, { kmsKeyId: stringValue(ctx, 'kms-key') });
+  const storage = await openStorage(destinationUrl(ctx), { kmsKeyId: stringValue(ctx, 'kms-key') });
   if (options.mustExist && !(await storage.exists())) {
     throw new MongosafeError('NOT_FOUND', `the destination ${storage.displayUrl} does not exist`, 'check --from (or MONGOSAFE_DESTINATION); backups go to ./backups by default');
   }

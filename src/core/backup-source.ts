@@ -63,8 +63,10 @@ async function isPathArgument(ref: string): Promise<boolean> {
 }
 
 /**
- * Opens what `ref` names. For a stored backup the archive must be readable:
- * one in S3 Glacier gets a restore request first (`readable.wait` polls).
+ * Opens what `ref` names (a `BackupRef`'s `backup`). For a stored backup the archive must be
+ * readable: one in S3 Glacier gets a restore request first (`readable.wait` polls). `storage`
+ * is called only when `ref` is not a path. Internal: restore, verify and inspect take a
+ * `BackupRef` and open it here; docs/design.md ("Library API") says why this stays unexported.
  */
 export async function openBackupSource(ref: string, storage: () => Promise<Storage>, signal?: AbortSignal, readable: Omit<ReadableOptions, 'signal'> = {}): Promise<BackupSource> {
   if (await isPathArgument(ref)) return openPath(resolve(ref));

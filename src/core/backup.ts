@@ -59,6 +59,10 @@ const MAX_ID_ATTEMPTS = 1000;
  *
  * @throws MongosafeError SOURCE/AUTH/USAGE for connection problems, STORAGE
  *   for the destination, NOT_FOUND for a missing --db, ABORTED when the signal fires.
+ * @example
+ * const storage = await openStorage('s3://my-bucket/prod');
+ * const { id, manifest } = await backup({ uri, storage, databases: ['shop'] });
+ * // manifest.archive.bytes: stored bytes; result.durationMs: milliseconds
  */
 export async function backup(options: BackupOptions): Promise<BackupResult> {
   const now = options.now ?? (() => new Date());

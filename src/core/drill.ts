@@ -6,7 +6,7 @@ import { namespaceOf, type ArchiveEvent } from '../archive/types.js';
 import { MongosafeError } from '../errors.js';
 import { connectSource } from '../source/connect.js';
 import type { BackupSource } from './backup-source.js';
-import { restore } from './restore.js';
+import { restoreSource } from './restore.js';
 import { decideNamespace } from './special-namespaces.js';
 
 export interface DrillResult {
@@ -32,9 +32,8 @@ export async function drill(source: BackupSource, options: { scratchUri: string;
   const scratch = Object.fromEntries(databases.map((db, i) => [db, `mongosafe_drill_${token}_${i}`]));
   const client = await connectSource(options.scratchUri, { connectTimeoutMs: options.connectTimeoutMs });
   try {
-    await restore({
+    await restoreSource(source, {
       uri: options.scratchUri,
-      source,
       renames: databases.map((db) => ({ from: `${db.replace(/[*\\]/g, '\\$&')}.*`, to: `${scratch[db] ?? db}.*` })),
       signal: options.signal,
     });

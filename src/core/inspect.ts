@@ -2,8 +2,8 @@ import { bodyNamespaceOf } from '../archive/body-namespace.js';
 import { crc64Hex } from '../archive/crc64.js';
 import { parseMetadataJson } from '../archive/metadata.js';
 import { namespaceOf, type ArchiveHeader } from '../archive/types.js';
-import type { Storage } from '../storage/storage.js';
 import { openBackupSource } from './backup-source.js';
+import { storageOpener, type BackupRef } from './backup-ref.js';
 import { readCatalog } from './catalog.js';
 import type { Manifest } from './manifest.js';
 import { decideNamespace } from './special-namespaces.js';
@@ -35,15 +35,35 @@ export interface InspectResult {
 }
 
 /**
- * A backup's manifest and namespace table, from the manifest alone (cheap, even
- * when the archive is in Glacier); a mongodump archive or directory is read whole.
+ * Which backup to inspect (`backup`, `storage`: the same two fields as restore
+ * and verify, see `BackupRef`).
  */
-export async function inspect(options: { ref: string; storage: () => Promise<Storage>; signal?: AbortSignal; now?: () => Date }): Promise<InspectResult> {
-  const source = await openBackupSource(options.ref, options.storage, options.signal);
+export interface InspectOptions extends BackupRef {
+  signal?: AbortSignal;
+  /** The clock `ageMs` is measured against; tests fake it. */
+  now?: () => Date;
+}
+
+/**
+ * A backup's manifest and namespace table, from the manifest alone (cheap, even
+ * when the archive is in Glacier); a mongodump archive or directory is read whole
+ * (every CRC and count checked), and needs no storage. Sizes are bytes; `ageMs`
+ * is milliseconds since the backup finished.
+ *
+ * @throws MongosafeError NOT_FOUND for an unknown backup, file or destination; USAGE
+ *   for a stored backup without `storage`; CORRUPT for a damaged file or manifest;
+ *   STORAGE when the destination cannot be read.
+ *
+ * @example
+ * const { manifest, namespaces } = await inspect({ backup: 'latest', storage: 's3://my-bucket/prod' });
+ * const dump = await inspect({ backup: './dump.archive' }); // mongodump's archive: no storage needed
+ */
+export async function inspect(options: InspectOptions): Promise<InspectResult> {
+  const storage = storageOpener(options, options.signal);
+  const source = await openBackupSource(options.backup, storage, options.signal);
   const now = (options.now ?? (() => new Date()))();
   if (source.manifest && source.id) {
-    const storage = await options.storage();
-    const catalog = await readCatalog(storage, options.signal);
+    const catalog = await readCatalog(await storage(), options.signal);
     const manifest = source.manifest;
     return {
       kind: 'backup',

@@ -26,7 +26,12 @@ export interface ListResult {
   incomplete: string[];
 }
 
-/** Complete backups, newest first, read from their manifests. */
+/**
+ * Complete backups, newest first, read from their manifests; ages in milliseconds.
+ *
+ * @throws MongosafeError STORAGE when the destination cannot be listed or read.
+ * @example const { backups } = await list({ storage: await openStorage('s3://my-bucket/prod') });
+ */
 export async function list(options: { storage: Storage; signal?: AbortSignal; now?: () => Date }): Promise<ListResult> {
   const { storage, signal } = options;
   const now = (options.now ?? (() => new Date()))();

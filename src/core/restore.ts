@@ -8,14 +8,18 @@ import { connectSource } from '../source/connect.js';
 import { namespaceFilter, namespaceRenamer, splitNamespace, type RenameRule } from '../source/namespace-filter.js';
 import { insertRawBatch } from '../source/write.js';
 import { redactUri } from '../util/redact.js';
-import type { BackupSource } from './backup-source.js';
+import { openBackupSource, type BackupSource } from './backup-source.js';
+import { storageOpener, type BackupRef } from './backup-ref.js';
 import { SILENT_LOGGER, type Logger, type ProgressListener } from './progress.js';
 import { decideNamespace, skipWarning } from './special-namespaces.js';
 
-export interface RestoreOptions {
+/**
+ * What to restore (`backup`, `storage`: the same two fields as verify and
+ * inspect, see `BackupRef`), where to (`uri`), and how.
+ */
+export interface RestoreOptions extends BackupRef {
   /** The target; required unless `dryRun`. */
   uri?: string;
-  source: BackupSource;
   include?: readonly string[];
   exclude?: readonly string[];
   /** --ns-from/--ns-to pairs; the last matching rule wins. */
@@ -29,7 +33,14 @@ export interface RestoreOptions {
   noIndexes?: boolean;
   /** Insert batches in flight at once. Default 4. */
   workers?: number;
+  /** Milliseconds to wait for the target server. */
   connectTimeoutMs?: number;
+  /**
+   * A stored backup whose archive is in S3 Glacier gets a restore request
+   * first; with `wait`, restore then polls (minutes to hours) until it is
+   * readable, without it it throws STORAGE saying how long the tier takes.
+   */
+  wait?: boolean;
   signal?: AbortSignal;
   onProgress?: ProgressListener;
   logger?: Logger;
@@ -100,12 +111,42 @@ const MAX_IN_FLIGHT_BYTES = 8 * 1024 * 1024;
  * Chosen over restoring into staging collections and renaming them into place:
  * that needs renameCollection with dropTarget, which FerretDB and some Atlas
  * roles lack, and briefly doubles storage, which a 512 MB M0 cannot spare.
+ *
+ * Documents already in the target (same `_id` or unique key) are counted in
+ * `duplicates`, not errors. `durationMs` is wall time in milliseconds.
+ *
+ * @throws MongosafeError USAGE for a missing `uri` (unless `dryRun`), `oplogReplay`,
+ *   a missing `storage` for a stored backup, or an unknown ref; NOT_FOUND for a
+ *   missing backup, file or destination; CORRUPT when the check pass finds damage
+ *   (nothing in the target was changed); STORAGE for an unreadable or cold
+ *   archive; SOURCE or AUTH for the target server; ABORTED when `signal` fires.
+ *
+ * @example
+ * const result = await restore({
+ *   backup: 'latest',
+ *   storage: 's3://my-bucket/prod',
+ *   uri: 'mongodb://localhost:27017',
+ *   renames: [{ from: 'shop.*', to: 'shop_copy.*' }],
+ *   drop: true,
+ * });
+ * console.log(`${result.totals.inserted} documents inserted`);
  */
 export async function restore(options: RestoreOptions): Promise<RestoreResult> {
+  // Refused before the backup is opened, which may wait for S3 Glacier.
   checkRestoreOptions(options);
+  const { signal, wait, onProgress } = options;
+  const source = await openBackupSource(options.backup, storageOpener(options, signal), signal, { wait, onProgress });
+  return restoreSource(source, options);
+}
+
+/** What restore does once the backup is open: the drill restores the source verify has read. */
+export type RestoreSourceOptions = Omit<RestoreOptions, keyof BackupRef | 'wait'>;
+
+/** `restore` of a backup already opened. Internal: callers outside core name a backup with `BackupRef`. */
+export async function restoreSource(source: BackupSource, options: RestoreSourceOptions): Promise<RestoreResult> {
   const started = Date.now();
   const logger = options.logger ?? SILENT_LOGGER;
-  const { source, signal } = options;
+  const { signal } = options;
   const included = namespaceFilter({ include: options.include, exclude: options.exclude });
   const rename = namespaceRenamer(options.renames ?? []);
 
@@ -121,7 +162,7 @@ export async function restore(options: RestoreOptions): Promise<RestoreResult> {
     if (!options.uri) throw new MongosafeError('USAGE', 'restore needs a target connection string', 'pass --uri URI or set MONGODB_URI');
     const client = await connectSource(options.uri, { connectTimeoutMs: options.connectTimeoutMs });
     try {
-      await writePlan(client, plan, options, warnings);
+      await writePlan(client, source, plan, options, warnings);
     } finally {
       await client.close().catch(() => undefined);
     }
@@ -145,11 +186,8 @@ export async function restore(options: RestoreOptions): Promise<RestoreResult> {
   };
 }
 
-/**
- * Refuses what restore cannot do yet, before anything is read. Exported for the CLI, which
- * calls it before it opens the backup (opening may wait for S3 Glacier).
- */
-export function checkRestoreOptions(options: Pick<RestoreOptions, 'oplogReplay'>): void {
+/** Refuses what restore cannot do yet, before anything is read. */
+function checkRestoreOptions(options: Pick<RestoreOptions, 'oplogReplay'>): void {
   if (options.oplogReplay) {
     // TODO(issue 19): replay the oplog of mongodump --oplog dumps.
     throw new MongosafeError('USAGE', 'oplog replay is not supported yet; restore without --oplog-replay (the data is restored, the oplog is not applied)');
@@ -242,7 +280,7 @@ async function checkAndPlan(
   return plan;
 }
 
-async function writePlan(client: MongoClient, plan: PlanItem[], options: RestoreOptions, warnings: string[]): Promise<void> {
+async function writePlan(client: MongoClient, source: BackupSource, plan: PlanItem[], options: RestoreSourceOptions, warnings: string[]): Promise<void> {
   const { signal } = options;
   const dataItems = plan.filter((item) => item.result.type !== 'view');
   for (const item of plan) {
@@ -260,7 +298,7 @@ async function writePlan(client: MongoClient, plan: PlanItem[], options: Restore
   const endSeen = new Set<string>();
   const failed = new Set<string>();
   try {
-    for await (const event of options.source.events(signal)) {
+    for await (const event of source.events(signal)) {
       if (failure) break;
       if (event.kind === 'documents') {
         const item = byBody.get(namespaceOf(event));

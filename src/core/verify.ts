@@ -2,16 +2,18 @@ import { Readable } from 'node:stream';
 import { MongosafeError, isMongosafeError, messageOf } from '../errors.js';
 import type { Storage } from '../storage/storage.js';
 import { openBackupSource } from './backup-source.js';
+import { storageOpener, type BackupRef } from './backup-ref.js';
 import { readCatalog, readManifest, resolveBackupId, verificationKey } from './catalog.js';
 import { assertScratchUri, drill } from './drill.js';
 import { isBackupId, manifestKey, startedMarkerKey } from './manifest.js';
 import type { ProgressListener } from './progress.js';
 import { TOOL_VERSION } from './version.js';
 
-export interface VerifyOptions {
-  storage: Storage;
-  /** A backup id, "latest", "all", or a path to a mongodump archive or directory. */
-  ref: string;
+/**
+ * Which backup to verify (`backup`, `storage`: the same two fields as restore
+ * and inspect, see `BackupRef`; here `backup` may also be `"all"`), and how.
+ */
+export interface VerifyOptions extends BackupRef {
   /** Write a verification record beside each manifest (default true; never for files). */
   record?: boolean;
   /** Also restore into scratch databases on `scratchUri` and compare every document (a restore drill). */
@@ -19,6 +21,7 @@ export interface VerifyOptions {
   scratchUri?: string;
   signal?: AbortSignal;
   onProgress?: ProgressListener;
+  /** The clock for verification records' timestamps; tests fake it. */
   now?: () => Date;
 }
 
@@ -46,40 +49,52 @@ export interface VerifyResult {
  * Reads each backup whole: manifest, object size and sha256, and every
  * namespace's CRC-64 and count. Problems are results, not exceptions, so
  * `verify all` checks everything; the CLI exits 3 when any backup fails.
+ * A stored backup gets a verification record beside its manifest (unless
+ * `record: false`); an archive in S3 Glacier is reported as `skipped`, not read.
+ * `durationMs` is wall time in milliseconds.
  *
- * @throws MongosafeError NOT_FOUND for an unknown id; STORAGE when the destination cannot be read.
+ * @throws MongosafeError NOT_FOUND for an unknown id, file or destination; USAGE for
+ *   a stored backup without `storage`, or `deep` without `scratchUri`; STORAGE when
+ *   the destination cannot be read; ABORTED when `signal` fires.
+ *
+ * @example
+ * const { ok, backups } = await verify({ backup: 'all', storage: 's3://my-bucket/prod' });
+ * for (const b of backups) if (!b.ok) console.error(`${b.id}: ${b.problem}`);
  */
 export async function verify(options: VerifyOptions): Promise<VerifyResult> {
-  const { storage, signal } = options;
+  const { signal } = options;
+  const storage = storageOpener(options, signal);
   const now = options.now ?? (() => new Date());
   const backups: VerifiedBackup[] = [];
   if (options.deep) assertScratchUri(options.scratchUri);
-  if (options.ref === 'all') {
-    const catalog = await readCatalog(storage, signal);
-    for (const { id } of [...catalog.complete].reverse()) backups.push(await verifyOne(id, options, now));
+  const ref = options.backup;
+  if (ref === 'all') {
+    const catalog = await readCatalog(await storage(), signal);
+    for (const { id } of [...catalog.complete].reverse()) backups.push(await verifyOne(id, storage, options, now));
     for (const { id } of catalog.incomplete) backups.push(incompleteResult(id));
-  } else if (isBackupId(options.ref) && !(await storage.head(manifestKey(options.ref), { signal }))) {
+  } else if (isBackupId(ref) && !(await hasManifest(await storage(), ref, signal))) {
     // A backup whose manifest is missing is a problem to report, unless nothing of it exists.
-    if (!(await hasData(storage, options.ref, signal))) {
-      throw new MongosafeError('NOT_FOUND', `backup ${options.ref} not found in ${storage.displayUrl}`, "run 'mongosafe list' to see the backups there");
+    const store = await storage();
+    if (!(await hasData(store, ref, signal))) {
+      throw new MongosafeError('NOT_FOUND', `backup ${ref} not found in ${store.displayUrl}`, "run 'mongosafe list' to see the backups there", { details: { backupId: ref, kind: 'not-found' } });
     }
-    backups.push(incompleteResult(options.ref));
+    backups.push(incompleteResult(ref));
   } else {
-    backups.push(await verifyOne(options.ref, options, now));
+    backups.push(await verifyOne(ref, storage, options, now));
   }
   return { ok: backups.every((b) => b.ok), backups };
 }
 
-async function verifyOne(ref: string, options: VerifyOptions, now: () => Date): Promise<VerifiedBackup> {
+async function verifyOne(ref: string, storage: () => Promise<Storage>, options: VerifyOptions, now: () => Date): Promise<VerifiedBackup> {
   const started = Date.now();
-  const archived = await coldArchive(options.storage, ref, options.signal);
+  const archived = await coldArchive(storage, ref, options.signal);
   if (archived) {
     // Reading it would start a paid, hours-long Glacier restore: verify checks what it can reach.
     return { id: archived.id, ok: true, kind: 'full', skipped: `the archive is in ${archived.storageClass}; only its manifest was read (restore --wait makes it readable)`, namespaces: 0, documents: 0, durationMs: Date.now() - started };
   }
   let source;
   try {
-    source = await openBackupSource(ref, () => Promise.resolve(options.storage), options.signal);
+    source = await openBackupSource(ref, storage, options.signal);
   } catch (error) {
     // A manifest whose archive is gone (expired, deleted) is a damaged backup, not a failed command.
     if (!isMongosafeError(error, 'NOT_FOUND') || !isBackupId(ref)) throw error;
@@ -109,7 +124,7 @@ async function verifyOne(ref: string, options: VerifyOptions, now: () => Date): 
     problem = (await drill(source, { scratchUri: assertScratchUri(options.scratchUri), signal: options.signal })).problem;
   }
   const result: VerifiedBackup = { id, ok: problem === undefined, kind, problem, namespaces, documents, durationMs: Date.now() - started };
-  if (source.id && options.record !== false) await recordVerification(options.storage, source.id, result, now(), options.signal);
+  if (source.id && options.record !== false) await recordVerification(await storage(), source.id, result, now(), options.signal);
   return result;
 }
 
@@ -126,8 +141,9 @@ async function recordVerification(storage: Storage, id: string, result: Verified
 }
 
 /** The backup's archive storage class when it is cold (Glacier), else undefined. Files are never cold. */
-async function coldArchive(storage: Storage, ref: string, signal?: AbortSignal): Promise<{ id: string; storageClass: string } | undefined> {
+async function coldArchive(opener: () => Promise<Storage>, ref: string, signal?: AbortSignal): Promise<{ id: string; storageClass: string } | undefined> {
   if (ref !== 'latest' && !isBackupId(ref)) return undefined;
+  const storage = await opener();
   const id = await resolveBackupId(storage, ref, signal);
   const manifest = await readManifest(storage, id, signal);
   const info = await storage.head(manifest.archive.key, { signal });
@@ -144,6 +160,10 @@ function incompleteResult(id: string): VerifiedBackup {
     documents: 0,
     durationMs: 0,
   };
+}
+
+async function hasManifest(storage: Storage, id: string, signal?: AbortSignal): Promise<boolean> {
+  return (await storage.head(manifestKey(id), { signal })) !== undefined;
 }
 
 async function hasData(storage: Storage, id: string, signal?: AbortSignal): Promise<boolean> {

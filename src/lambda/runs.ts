@@ -67,7 +67,7 @@ export async function runBackup({ request, config, storage, signal, logger, metr
     }));
   metrics.setProperty('backupId', result.id);
   // On a retry the earlier attempt may have failed in verify or prune: do them again.
-  if (config.verify === 'full') await verifyOrThrow({ storage, ref: result.id, signal }, logger);
+  if (config.verify === 'full') await verifyOrThrow(storage, { backup: result.id, signal }, logger);
   const pruned = config.keep ? await prune({ storage, policy: config.keep, signal, logger }) : undefined;
   const { manifest } = result;
   metrics.put('BackupSucceeded', 1);
@@ -100,7 +100,7 @@ export async function runDrill({ request, storage, signal, logger, metrics, read
   const started = Date.now();
   // A full verify reads only S3; the deep one restores into the server the secret names.
   const deep = request.deep ? { deep: true, scratchUri: await readUri() } : {};
-  const checked = await verifyOrThrow({ storage, ref: 'latest', signal, ...deep }, logger);
+  const checked = await verifyOrThrow(storage, { backup: 'latest', signal, ...deep }, logger);
   metrics.setProperty('backupId', checked.id);
   metrics.put('VerifySucceeded', 1);
   metrics.put('VerifyDurationSeconds', (Date.now() - started) / 1000);
@@ -109,12 +109,12 @@ export async function runDrill({ request, storage, signal, logger, metrics, read
   return summary;
 }
 
-async function verifyOrThrow(options: VerifyOptions, logger: LambdaLogger): Promise<VerifiedBackup> {
-  const result = await verify(options);
+async function verifyOrThrow(storage: Storage, options: Omit<VerifyOptions, 'storage'>, logger: LambdaLogger): Promise<VerifiedBackup> {
+  const result = await verify({ ...options, storage });
   const checked = result.backups[0];
-  const id = checked?.id ?? options.ref;
+  const id = checked?.id ?? options.backup;
   if (!result.ok || !checked) {
-    throw new MongosafeError('VERIFY_FAILED', `backup ${id} failed verification: ${checked?.problem ?? 'nothing was checked'}`, `do not rely on it; run 'mongosafe verify ${id} --from ${options.storage.displayUrl}' to see the details`);
+    throw new MongosafeError('VERIFY_FAILED', `backup ${id} failed verification: ${checked?.problem ?? 'nothing was checked'}`, `do not rely on it; run 'mongosafe verify ${id} --from ${storage.displayUrl}' to see the details`);
   }
   logger.info('backup verified', { id, kind: checked.kind, namespaces: checked.namespaces, documents: checked.documents, durationMs: checked.durationMs });
   return checked;

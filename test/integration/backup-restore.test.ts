@@ -1,7 +1,6 @@
 import { MongoClient, type Db } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backup } from '../../src/core/backup.js';
-import { openBackupSource } from '../../src/core/backup-source.js';
 import { restore } from '../../src/core/restore.js';
 import { verify } from '../../src/core/verify.js';
 import { openStorage } from '../../src/storage/registry.js';
@@ -45,8 +44,7 @@ describe('backup → drop → restore', () => {
     expect(result.manifest.namespaces.find((ns) => ns.collection === 'empty')?.documents).toBe(0);
 
     await sourceDb.dropDatabase();
-    const source = await openBackupSource(result.id, () => Promise.resolve(storage));
-    const restored = await restore({ uri: services.mongodbUri, source });
+    const restored = await restore({ backup: result.id, storage, uri: services.mongodbUri });
     expect(restored.totals.duplicates).toBe(0);
 
     for (const name of dataCollections) {
@@ -60,31 +58,30 @@ describe('backup → drop → restore', () => {
   });
 
   it('verifies the backup and records the verification', async () => {
-    const result = await verify({ storage, ref: 'latest' });
+    const result = await verify({ backup: 'latest', storage });
     expect(result.ok).toBe(true);
     expect(result.backups[0]?.documents).toBeGreaterThan(0);
   });
 
   it('restores into renamed namespaces and counts duplicates without failing', async () => {
     const copy = uniqueName('copy');
-    const source = await openBackupSource('latest', () => Promise.resolve(storage));
+    const source = { backup: 'latest', storage };
     const renames = [{ from: `${sourceDb.databaseName}.*`, to: `${copy}.*` }];
-    const first = await restore({ uri: services.mongodbUri, source, renames, include: [`${sourceDb.databaseName}.plain`] });
+    const first = await restore({ ...source, uri: services.mongodbUri, renames, include: [`${sourceDb.databaseName}.plain`] });
     expect(first.namespaces.map((ns) => ns.target)).toEqual([`${copy}.plain`]);
     expect(first.totals.inserted).toBe(2500);
-    const second = await restore({ uri: services.mongodbUri, source, renames, include: [`${sourceDb.databaseName}.plain`] });
+    const second = await restore({ ...source, uri: services.mongodbUri, renames, include: [`${sourceDb.databaseName}.plain`] });
     expect(second.totals.inserted).toBe(0);
     expect(second.totals.duplicates).toBe(2500);
     expect(second.warnings.join('\n')).toMatch(/already existed/);
-    const dropped = await restore({ uri: services.mongodbUri, source, renames, include: [`${sourceDb.databaseName}.plain`], drop: true });
+    const dropped = await restore({ ...source, uri: services.mongodbUri, renames, include: [`${sourceDb.databaseName}.plain`], drop: true });
     expect(dropped.totals.inserted).toBe(2500);
     await client.db(copy).dropDatabase();
   });
 
   it('a dry run checks the backup and changes nothing', async () => {
     const target = uniqueName('dry');
-    const source = await openBackupSource('latest', () => Promise.resolve(storage));
-    const result = await restore({ source, dryRun: true, renames: [{ from: `${sourceDb.databaseName}.*`, to: `${target}.*` }] });
+    const result = await restore({ backup: 'latest', storage, dryRun: true, renames: [{ from: `${sourceDb.databaseName}.*`, to: `${target}.*` }] });
     expect(result.dryRun).toBe(true);
     expect(result.namespaces.length).toBeGreaterThan(0);
     const { databases } = await client.db('admin').admin().listDatabases({ nameOnly: true });

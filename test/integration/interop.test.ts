@@ -4,7 +4,6 @@ import { promisify } from 'node:util';
 import { MongoClient, type Db } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backup } from '../../src/core/backup.js';
-import { openBackupSource } from '../../src/core/backup-source.js';
 import { restore } from '../../src/core/restore.js';
 import { openStorage } from '../../src/storage/registry.js';
 import { collectionInfos, indexDefinitions, loadFidelityData, rawDocuments } from '../helpers/fidelity-data.js';
@@ -73,8 +72,7 @@ describe.skipIf(!tools)(`interoperability with mongodump/mongorestore${tools ? '
     const output = archive ? join(dir, 'dump.archive') : join(dir, 'dump');
     await run(tools?.mongodump ?? '', [`--uri=${services.mongodbUri}`, `--db=${sourceDb.databaseName}`, archive ? `--archive=${output}` : `--out=${output}`, ...flags]);
     const target = uniqueName('from_mongodump');
-    const source = await openBackupSource(output, () => openStorage(dir));
-    const result = await restore({ uri: services.mongodbUri, source, renames: [{ from: `${sourceDb.databaseName}.*`, to: `${target}.*` }] });
+    const result = await restore({ backup: output, uri: services.mongodbUri, renames: [{ from: `${sourceDb.databaseName}.*`, to: `${target}.*` }] });
     expect(result.totals.duplicates).toBe(0);
     await expectSameData(client.db(target));
     await client.db(target).dropDatabase();

@@ -168,7 +168,7 @@ describe('Lambda handler', () => {
     const manifest = await readManifest(storage, summary.id);
     expect(manifest.trigger).toEqual({ scheduledTime: '2026-11-26T03:00:00.000Z' });
     expect(manifest.namespaces.map((ns) => `${ns.db}.${ns.collection}`).sort()).toEqual([`${db.databaseName}.ratings`, `${db.databaseName}.recipes`]);
-    expect((await verify({ storage, ref: summary.id, record: false })).ok).toBe(true);
+    expect((await verify({ backup: summary.id, storage, record: false })).ok).toBe(true);
 
     // Every stdout line is JSON; exactly one is the EMF metrics line.
     expect(first.metrics).toHaveLength(1);

@@ -1,11 +1,11 @@
 import { inspect } from '../../core/inspect.js';
 import { skipWarning } from '../../core/special-namespaces.js';
-import { destination, type CommandContext } from '../context.js';
+import { destinationUrl, type CommandContext } from '../context.js';
 import { formatBytes, formatCount, table } from '../output.js';
 
 export async function runInspect(ctx: CommandContext): Promise<number> {
   const ref = ctx.args.positionals[0] ?? 'latest';
-  const result = await inspect({ ref, storage: () => destination(ctx, { mustExist: true }), signal: ctx.signal });
+  const result = await inspect({ backup: ref, storage: destinationUrl(ctx), signal: ctx.signal });
   ctx.out.result(result.manifest ? { ...result.manifest, ageMs: result.ageMs, verifications: result.verifications } : result);
   const { manifest } = result;
   if (manifest) {

@@ -1,7 +1,6 @@
-import { openBackupSource } from '../../core/backup-source.js';
-import { checkRestoreOptions, restore } from '../../core/restore.js';
+import { restore } from '../../core/restore.js';
 import { MongosafeError } from '../../errors.js';
-import { destination, flag, hasUri, listValue, numberValue, resolveUri, type CommandContext } from '../context.js';
+import { destinationUrl, flag, hasUri, listValue, numberValue, resolveUri, type CommandContext } from '../context.js';
 import { formatCount, formatDuration, table } from '../output.js';
 
 export async function runRestore(ctx: CommandContext): Promise<number> {
@@ -13,14 +12,14 @@ export async function runRestore(ctx: CommandContext): Promise<number> {
   }
   const dryRun = flag(ctx, 'dry-run');
   const oplogReplay = flag(ctx, 'oplog-replay');
-  // Refused before the backup is opened, which may wait for S3 Glacier.
-  checkRestoreOptions({ oplogReplay });
   // A dry run checks the backup and writes nothing, so it needs no target.
   const uri = dryRun && !hasUri(ctx) ? undefined : await resolveUri(ctx);
-  const source = await openBackupSource(ref, () => destination(ctx, { mustExist: true }), ctx.signal, { wait: flag(ctx, 'wait'), onProgress: ctx.onProgress });
   const result = await restore({
+    backup: ref,
+    // A URL, opened only for a stored backup: restoring a file needs no destination.
+    storage: destinationUrl(ctx),
     uri,
-    source,
+    wait: flag(ctx, 'wait'),
     include: listValue(ctx, 'ns-include'),
     exclude: listValue(ctx, 'ns-exclude'),
     renames: from.map((pattern, i) => ({ from: pattern, to: to[i] ?? pattern })),

@@ -35,7 +35,7 @@ describe.each(['local', 's3'] as const)('one %s destination, several writers', (
     expect(results.map((r) => r.id).sort()).toEqual([base, `${base}-2`]);
     for (const result of results) {
       expect(result.manifest.totals.documents).toBe(DOCUMENTS);
-      expect((await verify({ storage, ref: result.id })).backups[0]).toMatchObject({ ok: true, documents: DOCUMENTS });
+      expect((await verify({ backup: result.id, storage })).backups[0]).toMatchObject({ ok: true, documents: DOCUMENTS });
     }
     expect((await readCatalog(storage)).incomplete).toEqual([]);
   });
@@ -85,6 +85,6 @@ describe.each(['local', 's3'] as const)('one %s destination, several writers', (
     // The old backups went (all but the newest verified, which prune never deletes), the running one stayed whole.
     const catalog = await readCatalog(dest.storage);
     expect(catalog.complete.map((c) => c.id)).toEqual([id, old[2]]);
-    expect((await verify({ storage: dest.storage, ref: id })).backups[0]).toMatchObject({ ok: true, documents: DOCUMENTS });
+    expect((await verify({ backup: id, storage: dest.storage })).backups[0]).toMatchObject({ ok: true, documents: DOCUMENTS });
   });
 });

@@ -98,7 +98,7 @@ describe.each(['local', 's3'] as const)('kill -9 during a backup to %s storage',
     for (const { id } of catalog.complete) {
       if (verified.has(id)) continue;
       // A manifest exists, so its archive must be whole and match it.
-      const result = await verify({ storage: dest.storage, ref: id });
+      const result = await verify({ backup: id, storage: dest.storage });
       expect(result.backups[0], `verify ${id}`).toMatchObject({ ok: true, documents: DOCUMENTS });
       verified.add(id);
       outcome = 'complete';
@@ -171,7 +171,7 @@ describe.each(['local', 's3'] as const)('kill -9 during a backup to %s storage',
       expect(folders.sort()).toEqual([...verified].sort());
       expect(await hiddenLeftovers(dest)).toBe(0);
     }
-    const all = await verify({ storage: dest.storage, ref: 'all', record: false });
+    const all = await verify({ backup: 'all', storage: dest.storage, record: false });
     expect(all.ok, JSON.stringify(all.backups.filter((b) => !b.ok))).toBe(true);
   });
 });

@@ -257,13 +257,13 @@ describe('damaged manifests', () => {
     const text = JSON.stringify(changed);
     expect(parseManifest(text, 'fuzz').id).toBe(ID);
     await store(text);
-    const result = await verify({ storage, ref: ID, record: false });
+    const result = await verify({ backup: ID, storage, record: false });
     expect(result.ok).toBe(false);
     expect(result.backups[0]?.problem).toMatch(/CRC|sha256|bytes|not in the manifest/);
   });
 
   it(`${CASES} mutated manifests: parseManifest, verify, list and inspect end in a typed error or a correct result`, async () => {
-    const pristine = await verify({ storage, ref: ID, record: false });
+    const pristine = await verify({ backup: ID, storage, record: false });
     expect(pristine.backups[0]).toMatchObject({ ok: true, namespaces: 3, documents: 39 });
 
     const random = randomSource(20261126);
@@ -278,7 +278,7 @@ describe('damaged manifests', () => {
         expect((error as MongosafeError).code, what).toBe('CORRUPT');
       }
       await store(text);
-      const verified = await settle('verify', () => verify({ storage, ref: ID, record: false }));
+      const verified = await settle('verify', () => verify({ backup: ID, storage, record: false }));
       if ('error' in verified) {
         expectTyped(verified.error, `verify after ${what}`);
         tally.verifyRefused++;
@@ -294,7 +294,7 @@ describe('damaged manifests', () => {
       // The other readers of manifests: whatever parseManifest lets through, they must not trip on.
       const listed = await settle('list', () => list({ storage }));
       if ('error' in listed) expectTyped(listed.error, `list after ${what}`);
-      const inspected = await settle('inspect', () => inspect({ ref: ID, storage: () => Promise.resolve(storage) }));
+      const inspected = await settle('inspect', () => inspect({ backup: ID, storage }));
       if ('error' in inspected) expectTyped(inspected.error, `inspect after ${what}`);
     }
     console.info(`manifest fuzz: ${CASES} cases, ${JSON.stringify(tally)}`);
@@ -324,7 +324,7 @@ describe('damaged archives, through verify', () => {
       const object = rehashed ? await gzip(bytes) : bytes;
       const body = rehashed ? JSON.stringify({ ...manifest, archive: { ...manifest.archive, bytes: object.length, sha256: sha256(object) } }) : manifestText;
       await store(body, object);
-      const outcome = await settle('verify', () => verify({ storage, ref: ID, record: false }));
+      const outcome = await settle('verify', () => verify({ backup: ID, storage, record: false }));
       if ('error' in outcome) throw new Error(`verify threw after ${what}: ${String(outcome.error)}`);
       const result = outcome.value.backups[0];
       if (result?.ok) {

@@ -5,7 +5,7 @@ import { encodeArchive } from '../../../src/archive/writer.js';
 import type { ArchiveBlock, ArchiveEvent, PreludeEntry } from '../../../src/archive/types.js';
 import { openBackupSource, type BackupSource } from '../../../src/core/backup-source.js';
 import { inspect } from '../../../src/core/inspect.js';
-import { restore } from '../../../src/core/restore.js';
+import { restore, restoreSource } from '../../../src/core/restore.js';
 import type { Storage } from '../../../src/storage/storage.js';
 import { tempDir } from '../../helpers/temp-dir.js';
 import { concatAll } from '../archive/archive-io.js';
@@ -52,8 +52,7 @@ const EXPECTED_WARNINGS = [
 
 describe('a dry-run restore of a dump with the oplog and system collections', () => {
   it('plans only the ordinary collection, and lists every other namespace as skipped, with its reason and one warning line', async () => {
-    const source = await openBackupSource(await archiveFile(CONTENTS), NO_STORAGE);
-    const result = await restore({ source, dryRun: true });
+    const result = await restore({ backup: await archiveFile(CONTENTS), dryRun: true });
     expect(result.namespaces.map((ns) => [ns.source, ns.status, ns.documents])).toEqual([
       ['shop.orders', 'planned', 2],
       ['shop.system.views', 'skipped', 1],
@@ -68,8 +67,7 @@ describe('a dry-run restore of a dump with the oplog and system collections', ()
   });
 
   it('says nothing of special namespaces that the filters leave out', async () => {
-    const source = await openBackupSource(await archiveFile(CONTENTS), NO_STORAGE);
-    const result = await restore({ source, dryRun: true, include: ['shop.*'], renames: [{ from: 'shop.*', to: 'copy.*' }] });
+    const result = await restore({ backup: await archiveFile(CONTENTS), dryRun: true, include: ['shop.*'], renames: [{ from: 'shop.*', to: 'copy.*' }] });
     expect(result.namespaces.map((ns) => [ns.source, ns.target, ns.status])).toEqual([
       ['shop.orders', 'copy.orders', 'planned'],
       ['shop.system.views', 'shop.system.views', 'skipped'],
@@ -78,21 +76,14 @@ describe('a dry-run restore of a dump with the oplog and system collections', ()
   });
 
   it('says so when there is nothing to restore but the oplog', async () => {
-    const source = await openBackupSource(await archiveFile(CONTENTS.slice(5)), NO_STORAGE);
-    const result = await restore({ source, dryRun: true });
+    const result = await restore({ backup: await archiveFile(CONTENTS.slice(5)), dryRun: true });
     expect(result.namespaces.map((ns) => ns.status)).toEqual(['skipped']);
     expect(result.warnings).toEqual([EXPECTED_WARNINGS[4], 'nothing to restore but the oplog, which is not replayed']);
   });
 
-  it('refuses --oplog-replay at once, before reading the backup', async () => {
-    const source: BackupSource = {
-      kind: 'archive',
-      description: 'a source that must not be read',
-      events: () => {
-        throw new Error('read');
-      },
-    };
-    await expect(restore({ source, dryRun: true, oplogReplay: true })).rejects.toMatchObject({
+  it('refuses --oplog-replay at once, before opening the backup', async () => {
+    // Opening this path would throw NOT_FOUND: the refusal comes first.
+    await expect(restore({ backup: join(await tempDir(), 'never-read.archive'), dryRun: true, oplogReplay: true })).rejects.toMatchObject({
       code: 'USAGE',
       message: 'oplog replay is not supported yet; restore without --oplog-replay (the data is restored, the oplog is not applied)',
     });
@@ -107,8 +98,7 @@ describe('a dry-run restore of a dump with the oplog and system collections', ()
     ]);
     const path = join(await tempDir(), 'damaged.archive');
     await writeFile(path, bytes);
-    const source = await openBackupSource(path, NO_STORAGE);
-    await expect(restore({ source, dryRun: true })).rejects.toMatchObject({ code: 'CORRUPT', message: expect.stringContaining('admin.system.users') as unknown });
+    await expect(restore({ backup: path, dryRun: true })).rejects.toMatchObject({ code: 'CORRUPT', message: expect.stringContaining('admin.system.users') as unknown });
   });
 });
 
@@ -124,14 +114,14 @@ describe('notices of a source', () => {
         yield* archive.events(signal);
       },
     };
-    const result = await restore({ source, dryRun: true });
+    const result = await restoreSource(source, { dryRun: true });
     expect(result.warnings).toEqual(['badfile.txt: not a dump file, not restored', EXPECTED_WARNINGS[0], EXPECTED_WARNINGS[1]]);
   });
 });
 
 describe('inspect of a dump with the oplog and system collections', () => {
   it('shows the skipped namespaces as such, the oplog with its entry count', async () => {
-    const result = await inspect({ ref: await archiveFile(CONTENTS), storage: NO_STORAGE });
+    const result = await inspect({ backup: await archiveFile(CONTENTS) });
     expect(result.namespaces.map((ns) => [`${ns.db}.${ns.collection}`, ns.documents, ns.skipped !== undefined])).toEqual([
       ['shop.orders', 2, false],
       ['shop.system.views', 1, true],

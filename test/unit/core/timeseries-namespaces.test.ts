@@ -4,10 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { bodyNamespaceOf } from '../../../src/archive/body-namespace.js';
 import { encodeArchive } from '../../../src/archive/writer.js';
 import type { ArchiveBlock, PreludeEntry } from '../../../src/archive/types.js';
-import { openBackupSource } from '../../../src/core/backup-source.js';
 import { inspect } from '../../../src/core/inspect.js';
 import { restore } from '../../../src/core/restore.js';
-import type { Storage } from '../../../src/storage/storage.js';
 import { tempDir } from '../../helpers/temp-dir.js';
 import { concatAll } from '../archive/archive-io.js';
 import { DOC_A, DOC_B, rawDoc } from '../archive/archive-parts.js';
@@ -17,8 +15,6 @@ const PRELUDE: PreludeEntry[] = [
   { db: 'db', collection: 'plain', metadata: '', type: 'collection' },
   { db: 'db', collection: 'ts', metadata: '', type: 'timeseries' },
 ];
-/** Archive files need no destination. */
-const NO_STORAGE = (): Promise<Storage> => Promise.reject(new Error('an archive file needs no storage'));
 
 /** An archive file the project's writer produced for a server of `serverVersion`. */
 async function archiveFile(serverVersion: string): Promise<string> {
@@ -35,13 +31,12 @@ async function archiveFile(serverVersion: string): Promise<string> {
 
 describe.each(['7.0.12', '8.3.0'])('a timeseries collection in an archive from server %s', (serverVersion) => {
   it('is inspected under its own name, with its documents', async () => {
-    const result = await inspect({ ref: await archiveFile(serverVersion), storage: NO_STORAGE });
+    const result = await inspect({ backup: await archiveFile(serverVersion) });
     expect(result.namespaces.map((ns) => [ns.collection, ns.type, ns.documents])).toEqual([['plain', 'collection', 2], ['ts', 'timeseries', 1]]);
   });
 
   it('is planned for restore under its own name, with its documents', async () => {
-    const source = await openBackupSource(await archiveFile(serverVersion), NO_STORAGE);
-    const result = await restore({ source, dryRun: true });
+    const result = await restore({ backup: await archiveFile(serverVersion), dryRun: true });
     expect(result.namespaces.map((ns) => [ns.target, ns.type, ns.documents])).toEqual([['db.plain', 'collection', 2], ['db.ts', 'timeseries', 1]]);
   });
 });
