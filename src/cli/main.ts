@@ -68,7 +68,7 @@ function interruptHandler(controller: AbortController): () => void {
   const onSignal = () => {
     if (controller.signal.aborted) process.exit(EXIT_CODE.ABORTED);
     process.stderr.write('\nmongosafe: interrupted, stopping cleanly (press Ctrl-C again to quit at once)\n');
-    controller.abort(new MongosafeError('ABORTED', 'interrupted by the user'));
+    controller.abort(new MongosafeError('ABORTED', 'interrupted by the user', undefined, { details: { kind: 'aborted' } }));
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
@@ -80,7 +80,7 @@ function interruptHandler(controller: AbortController): () => void {
 
 function interrupted(error: unknown): MongosafeError {
   if (isMongosafeError(error, 'ABORTED')) return error;
-  return new MongosafeError('ABORTED', 'interrupted: nothing was committed (no manifest was written)', undefined, { cause: error });
+  return new MongosafeError('ABORTED', 'interrupted: nothing was committed (no manifest was written)', undefined, { cause: error, details: { kind: 'aborted' } });
 }
 
 /** One line for our errors (plus the hint); a stack trace only for bugs or with --debug. */
