@@ -90,6 +90,18 @@ export function detailsOf(error: unknown): ErrorDetails {
   return error instanceof MongosafeError ? error.details : {};
 }
 
+/**
+ * `error` with more details: for a MongosafeError, one of the same code, message and hint
+ * (caused by it) whose details add `details` where it had none; anything else unchanged.
+ * For the layer that knows the namespace or backup a lower layer's failure concerns.
+ */
+export function withDetails(error: unknown, details: ErrorDetails): unknown {
+  if (!(error instanceof MongosafeError)) return error;
+  const missing = Object.entries(details).filter(([field, value]) => value !== undefined && error.details[field as keyof ErrorDetails] === undefined);
+  if (missing.length === 0) return error;
+  return new MongosafeError(error.code, error.message, error.hint, { cause: error, details: Object.fromEntries(missing) });
+}
+
 /** The message of any thrown value, for wrapping foreign errors. */
 export function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);

@@ -106,7 +106,9 @@ export async function drillPlan(events: AsyncIterable<ArchiveEvent>): Promise<Ma
       if (!ns) {
         if (unwritten.has(namespaceOf(event))) continue;
         // Documents the plan has no place for would go uncompared, and the drill would pass without them.
-        throw new MongosafeError('INTERNAL', `restore drill: the archive has documents under ${namespaceOf(event)}, which no namespace of its prelude claims`, 'report this as a bug; the drill cannot vouch for this backup');
+        throw new MongosafeError('INTERNAL', `restore drill: the archive has documents under ${namespaceOf(event)}, which no namespace of its prelude claims`, 'report this as a bug; the drill cannot vouch for this backup', {
+          details: { namespace: namespaceOf(event) },
+        });
       }
       for (const doc of event.documents) ns.digest = BigInt.asUintN(64, ns.digest + documentHash(doc));
       ns.documents += event.documents.length;

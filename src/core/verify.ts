@@ -61,7 +61,9 @@ export async function verify(options: VerifyOptions): Promise<VerifyResult> {
   } else if (isBackupId(options.ref) && !(await storage.head(manifestKey(options.ref), { signal }))) {
     // A backup whose manifest is missing is a problem to report, unless nothing of it exists.
     if (!(await hasData(storage, options.ref, signal))) {
-      throw new MongosafeError('NOT_FOUND', `backup ${options.ref} not found in ${storage.displayUrl}`, "run 'mongosafe list' to see the backups there");
+      throw new MongosafeError('NOT_FOUND', `backup ${options.ref} not found in ${storage.displayUrl}`, "run 'mongosafe list' to see the backups there", {
+        details: { backupId: options.ref, kind: 'not-found' },
+      });
     }
     backups.push(incompleteResult(options.ref));
   } else {
@@ -120,7 +122,7 @@ async function recordVerification(storage: Storage, id: string, result: Verified
   } catch (error) {
     // A read-only destination can still be verified; the record is a convenience.
     if (!isMongosafeError(error, 'AUTH') && !isMongosafeError(error, 'ALREADY_EXISTS')) {
-      throw new MongosafeError('STORAGE', `writing the verification record of ${id} failed: ${messageOf(error)}`, undefined, { cause: error });
+      throw new MongosafeError('STORAGE', `writing the verification record of ${id} failed: ${messageOf(error)}`, undefined, { cause: error, details: { backupId: id } });
     }
   }
 }
