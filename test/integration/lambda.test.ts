@@ -234,6 +234,10 @@ describe('Lambda handler', () => {
     expect(invocation.error?.message).toMatch(/^stopped 60 s before the Lambda time limit/);
     expect(invocation.metrics[0]).toMatchObject({ BackupSucceeded: 0 });
     expect(aws.notifications).toHaveLength(1);
+    // The failure's details, as data in the log line and as lines of the notice.
+    const logged = invocation.lines.map((line) => JSON.parse(line) as Record<string, unknown>).find((line) => line.level === 'error');
+    expect(logged).toMatchObject({ code: 'ABORTED', message: invocation.error?.message, details: { kind: 'timeout' } });
+    expect(aws.notifications[0]?.message).toContain('Cause: timeout');
     expect((await list({ storage: await openStorage(aws.destination) })).backups).toEqual([]);
   });
 
