@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import { MongosafeError, isMongosafeError, messageOf } from '../errors.js';
+import { MongosafeError, isMongosafeError, messageOf, type ErrorDetails } from '../errors.js';
 import type { Storage } from '../storage/storage.js';
 import { openBackupSource } from './backup-source.js';
 import { readCatalog, readManifest, resolveBackupId, verificationKey } from './catalog.js';
@@ -32,6 +32,8 @@ export interface VerifiedBackup {
   skipped?: string;
   /** The first problem found, one line. */
   problem?: string;
+  /** The problem as data (namespace, key, kind: `checksum`, `count`, `not-found`…): read these, not `problem`. */
+  details?: ErrorDetails;
   namespaces: number;
   documents: number;
   durationMs: number;
@@ -85,13 +87,14 @@ async function verifyOne(ref: string, options: VerifyOptions, now: () => Date): 
   } catch (error) {
     // A manifest whose archive is gone (expired, deleted) is a damaged backup, not a failed command.
     if (!isMongosafeError(error, 'NOT_FOUND') || !isBackupId(ref)) throw error;
-    return { id: ref, ok: false, kind: 'full', problem: error.message, namespaces: 0, documents: 0, durationMs: Date.now() - started };
+    return { id: ref, ok: false, kind: 'full', problem: error.message, details: error.details, namespaces: 0, documents: 0, durationMs: Date.now() - started };
   }
   const id = source.id ?? ref;
   options.onProgress?.({ kind: 'phase', phase: `verifying ${source.description}` });
   let namespaces = 0;
   let documents = 0;
   let problem: string | undefined;
+  let details: ErrorDetails | undefined;
   try {
     for await (const event of source.events(options.signal)) {
       if (event.kind === 'end-of-namespace') {
@@ -103,14 +106,15 @@ async function verifyOne(ref: string, options: VerifyOptions, now: () => Date): 
   } catch (error) {
     if (!isMongosafeError(error, 'CORRUPT') && !isMongosafeError(error, 'NOT_FOUND')) throw error;
     problem = error.message;
+    details = error.details;
   }
   let kind: 'full' | 'deep' = 'full';
   if (problem === undefined && options.deep) {
     kind = 'deep';
     options.onProgress?.({ kind: 'phase', phase: `restore drill of ${source.description}` });
-    problem = (await drill(source, { scratchUri: assertScratchUri(options.scratchUri), signal: options.signal })).problem;
+    ({ problem, details } = await drill(source, { scratchUri: assertScratchUri(options.scratchUri), signal: options.signal }));
   }
-  const result: VerifiedBackup = { id, ok: problem === undefined, kind, problem, namespaces, documents, durationMs: Date.now() - started };
+  const result: VerifiedBackup = { id, ok: problem === undefined, kind, problem, details, namespaces, documents, durationMs: Date.now() - started };
   if (source.id && options.record !== false) await recordVerification(options.storage, source.id, result, now(), options.signal);
   return result;
 }
@@ -142,6 +146,7 @@ function incompleteResult(id: string): VerifiedBackup {
     ok: false,
     kind: 'full',
     problem: `backup ${id} has data but no manifest: it is incomplete (interrupted, or still running)`,
+    details: { backupId: id, key: manifestKey(id), kind: 'not-found' },
     namespaces: 0,
     documents: 0,
     durationMs: 0,

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { crc64, crc64Hex } from '../../../src/archive/crc64.js';
 import { openBackupSource } from '../../../src/core/backup-source.js';
 import { archiveKey, manifestKey, type Manifest, type ManifestNamespace } from '../../../src/core/manifest.js';
+import { verify } from '../../../src/core/verify.js';
 import { MongosafeError } from '../../../src/errors.js';
 import { LocalStorage } from '../../../src/storage/local/local-storage.js';
 import type { Storage } from '../../../src/storage/storage.js';
@@ -88,5 +89,10 @@ describe('a stored backup checked against its manifest: details of the failure',
     const error = (await rejectionOf(openBackupSource('20261127T030000Z', () => Promise.resolve(storage)))) as MongosafeError;
     expect(error.code).toBe('NOT_FOUND');
     expect(error.details).toEqual({ backupId: '20261127T030000Z', key: manifestKey('20261127T030000Z'), kind: 'not-found' });
+  });
+
+  it('verify reports the problem as details too, beside its one line', async () => {
+    const result = await verify({ storage: await destination({ ...TRUE_NAMESPACE, documents: 3 }), ref: ID, record: false });
+    expect(result.backups[0]).toMatchObject({ ok: false, problem: expect.stringContaining('the manifest says 3') as unknown, details: { backupId: ID, key: KEY, namespace: 'db.c', kind: 'count' } });
   });
 });
