@@ -19,6 +19,16 @@ export type ErrorCode =
 /**
  * The kind of failure underneath an error, for programs deciding whether to retry, alert or give
  * up: a `network` fault may pass, a `permission` one needs a person.
+ *
+ * - `network`: the request failed on the way (reset, refused, no route) or the service failed it (5xx)
+ * - `timeout`: no answer in time (a request timeout, or the Lambda's deadline)
+ * - `throttled`: the service asked us to slow down (SlowDown, 503, 429)
+ * - `permission`: refused (403, EACCES, missing or rejected credentials, a read-only disk)
+ * - `not-found`: the key, file, bucket or backup does not exist (404, ENOENT)
+ * - `checksum`: bytes differ from what was written (CRC-64, SHA-256, size)
+ * - `count`: a namespace holds more or fewer documents than recorded
+ * - `invalid`: malformed input (archive framing, manifest, dump files, arguments)
+ * - `aborted`: stopped by the caller's signal
  */
 export type CauseKind = 'network' | 'timeout' | 'throttled' | 'permission' | 'not-found' | 'checksum' | 'count' | 'invalid' | 'aborted';
 
@@ -33,6 +43,7 @@ export interface ErrorDetails {
   key?: string;
   /** The backup id concerned. */
   backupId?: string;
+  /** What went wrong underneath, when one of the kinds says it. */
   kind?: CauseKind;
 }
 
@@ -48,7 +59,9 @@ export class MongosafeError extends Error {
    * @param code what kind of failure, for programs
    * @param message what failed and where (namespace, key, byte offset), one line
    * @param hint what the user can do about it
-   * @param options `cause`, and `details`: the same facts as data
+   * @param options `cause`, and `details`: the same facts as data. A MongosafeError `cause`
+   *   passes its details on, so wrapping one ("refusing to restore …: <inner>") keeps what the
+   *   inner error knew; the fields given here win.
    */
   constructor(
     readonly code: ErrorCode,
@@ -57,7 +70,9 @@ export class MongosafeError extends Error {
     options?: MongosafeErrorOptions,
   ) {
     super(message, options);
-    this.details = { ...options?.details };
+    // Fields given as undefined are left out, so `details` holds only what is known.
+    const given = Object.entries(options?.details ?? {}).filter(([, value]) => value !== undefined);
+    this.details = { ...detailsOf(options?.cause), ...Object.fromEntries(given) };
   }
 
   /** What `--json` prints for a failure and the Lambda logs: `{code, message, hint, details}`. */
@@ -68,6 +83,23 @@ export class MongosafeError extends Error {
 
 export function isMongosafeError(error: unknown, code?: ErrorCode): error is MongosafeError {
   return error instanceof MongosafeError && (code === undefined || error.code === code);
+}
+
+/** The details of any thrown value: a MongosafeError's, else none. */
+export function detailsOf(error: unknown): ErrorDetails {
+  return error instanceof MongosafeError ? error.details : {};
+}
+
+/**
+ * `error` with more details: for a MongosafeError, one of the same code, message and hint
+ * (caused by it) whose details add `details` where it had none; anything else unchanged.
+ * For the layer that knows the namespace or backup a lower layer's failure concerns.
+ */
+export function withDetails(error: unknown, details: ErrorDetails): unknown {
+  if (!(error instanceof MongosafeError)) return error;
+  const missing = Object.entries(details).filter(([field, value]) => value !== undefined && error.details[field as keyof ErrorDetails] === undefined);
+  if (missing.length === 0) return error;
+  return new MongosafeError(error.code, error.message, error.hint, { cause: error, details: Object.fromEntries(missing) });
 }
 
 /** The message of any thrown value, for wrapping foreign errors. */

@@ -17,4 +17,4 @@ export type { Manifest, ManifestNamespace } from './core/manifest.js';
 export type { ProgressEvent, ProgressListener, Logger } from './core/progress.js';
 export { openStorage } from './storage/registry.js';
 export type { Storage, ObjectInfo } from './storage/storage.js';
-export { MongosafeError, type ErrorCode } from './errors.js';
+export { MongosafeError, type ErrorCode, type ErrorDetails, type CauseKind } from './errors.js';

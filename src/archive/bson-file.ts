@@ -31,11 +31,11 @@ export async function* readBsonFile(path: string, options: { gzip: boolean; sign
     while (pending.length - position >= 4) {
       const length = pending.readInt32LE(position);
       if (length < 5 || length > MAX_DOCUMENT_BYTES) {
-        throw new MongosafeError('CORRUPT', `${path}: invalid BSON length ${length} at byte ${offset + position}`, 'the dump file is damaged');
+        throw new MongosafeError('CORRUPT', `${path}: invalid BSON length ${length} at byte ${offset + position}`, 'the dump file is damaged', { details: { key: path, kind: 'invalid' } });
       }
       if (pending.length - position < length) break;
       const doc = pending.subarray(position, position + length);
-      if (doc[length - 1] !== 0) throw new MongosafeError('CORRUPT', `${path}: the document at byte ${offset + position} does not end with a NUL byte`, 'the dump file is damaged');
+      if (doc[length - 1] !== 0) throw new MongosafeError('CORRUPT', `${path}: the document at byte ${offset + position} does not end with a NUL byte`, 'the dump file is damaged', { details: { key: path, kind: 'invalid' } });
       batch.push(doc);
       batchBytes += length;
       position += length;
@@ -48,7 +48,7 @@ export async function* readBsonFile(path: string, options: { gzip: boolean; sign
     offset += position;
     pending = pending.subarray(position);
   }
-  if (pending.length > 0) throw new MongosafeError('CORRUPT', `${path}: truncated document at byte ${offset} of ${size}`, 'the dump file is damaged');
+  if (pending.length > 0) throw new MongosafeError('CORRUPT', `${path}: truncated document at byte ${offset} of ${size}`, 'the dump file is damaged', { details: { key: path, kind: 'invalid' } });
   if (batch.length > 0) yield batch;
 }
 

@@ -144,6 +144,7 @@ export async function decompressAuto(source: AsyncIterable<Uint8Array> | Readabl
       'CORRUPT',
       headLength === 0 ? 'the archive is empty' : `the input is not a mongodump archive (first bytes ${seen})`,
       'give a mongodump --archive file, plain or gzip-compressed',
+      { details: { kind: 'invalid' } },
     );
   }
   const replay = Readable.from(resumed(head, iterator, done), { objectMode: false });
@@ -199,7 +200,7 @@ function isZlibError(error: Error | null | undefined): error is Error & { code: 
 }
 
 function corruptStream(what: string, cause: Error): MongosafeError {
-  return new MongosafeError('CORRUPT', `${what} is invalid: ${messageOf(cause)}`, 'the file is damaged or truncated, or not compressed as its name says', { cause });
+  return new MongosafeError('CORRUPT', `${what} is invalid: ${messageOf(cause)}`, 'the file is damaged or truncated, or not compressed as its name says', { cause, details: { kind: 'invalid' } });
 }
 
 interface Member {

@@ -62,6 +62,7 @@ async function* dumpEvents(target: string, serverVersion: string, namespaces: Du
       'CORRUPT',
       `${target} holds no mongodump output (no <db>/<collection>.bson or .metadata.json files, no oplog.bson)${shown === '' ? '' : `; found only ${shown}`}`,
       'give the folder mongodump --out wrote, one database folder in it, a .bson file or an archive file',
+      { details: { key: target, kind: 'invalid' } },
     );
   }
   yield { kind: 'header', header: { concurrentCollections: 1, version: '0.1', serverVersion, toolVersion: 'mongodump-directory' } };

@@ -54,7 +54,9 @@ export function queryUnescape(text: string, path: string): string {
     if (char === '%') {
       const hex = text.slice(i + 1, i + 3);
       if (!/^[0-9a-fA-F]{2}$/.test(hex)) {
-        throw new MongosafeError('CORRUPT', `${path}: the file name has a bad escape "%${hex}" (mongodump writes "%" as "%25")`, 'rename the file to its collection name escaped as mongodump does, or remove it');
+        throw new MongosafeError('CORRUPT', `${path}: the file name has a bad escape "%${hex}" (mongodump writes "%" as "%25")`, 'rename the file to its collection name escaped as mongodump does, or remove it', {
+          details: { key: path, kind: 'invalid' },
+        });
       }
       bytes.push(Number.parseInt(hex, 16));
       i += 2;
@@ -64,7 +66,7 @@ export function queryUnescape(text: string, path: string): string {
   try {
     return UTF8.decode(Uint8Array.from(bytes));
   } catch (error) {
-    throw new MongosafeError('CORRUPT', `${path}: the file name's escapes do not decode to UTF-8`, 'rename the file to its collection name escaped as mongodump does, or remove it', { cause: error });
+    throw new MongosafeError('CORRUPT', `${path}: the file name's escapes do not decode to UTF-8`, 'rename the file to its collection name escaped as mongodump does, or remove it', { cause: error, details: { key: path, kind: 'invalid' } });
   }
 }
 

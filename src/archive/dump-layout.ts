@@ -68,7 +68,7 @@ async function listFolder(dir: string): Promise<FolderListing> {
   try {
     names = (await readdir(dir)).sort();
   } catch (error) {
-    throw new MongosafeError('NOT_FOUND', `cannot read the folder ${dir}: ${messageOf(error)}`, 'give a readable mongodump dump folder', { cause: error });
+    throw new MongosafeError('NOT_FOUND', `cannot read the folder ${dir}: ${messageOf(error)}`, 'give a readable mongodump dump folder', { cause: error, details: { key: dir } });
   }
   const listing: FolderListing = { files: [], folders: [], others: [] };
   for (const name of names) {
@@ -118,5 +118,6 @@ async function refuseFolderOfDumps(target: string, folders: Array<{ name: string
     'CORRUPT',
     `${target} holds no mongodump output of its own: ${dumps.join(', ')} ${dumps.length === 1 ? 'is a dump folder' : 'are dump folders'} themselves`,
     `give one dump at a time, e.g. ${join(target, first)}`,
+    { details: { key: target, kind: 'invalid' } },
   );
 }

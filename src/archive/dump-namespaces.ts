@@ -42,7 +42,9 @@ export async function readDatabaseNamespaces(folder: DatabaseFolder, serverVersi
     const files = byName.get(name) ?? {};
     const taken = parsed.kind === 'data' ? files.data?.path : files.metadata;
     if (taken !== undefined) {
-      throw new MongosafeError('CORRUPT', `${folder.dir}: two ${parsed.kind} files for collection ${folder.db}.${name}: ${taken} and ${path}`, 'remove the one that is not from this dump');
+      throw new MongosafeError('CORRUPT', `${folder.dir}: two ${parsed.kind} files for collection ${folder.db}.${name}: ${taken} and ${path}`, 'remove the one that is not from this dump', {
+        details: { key: path, namespace: `${folder.db}.${name}`, kind: 'invalid' },
+      });
     }
     if (parsed.kind === 'data') files.data = { path, gzip: parsed.gzip };
     else files.metadata = path;
@@ -54,7 +56,7 @@ export async function readDatabaseNamespaces(folder: DatabaseFolder, serverVersi
   for (const [collection, files] of byName) {
     // A `system.buckets.<c>` data file is only the data of timeseries `<c>`, checked below.
     if (files.metadata === undefined && collection.startsWith(BUCKETS_PREFIX)) continue;
-    const { metadata, type } = files.metadata === undefined ? { metadata: '', type: 'collection' } : await readMetadataFile(files.metadata, `collection ${folder.db}.${collection}`);
+    const { metadata, type } = files.metadata === undefined ? { metadata: '', type: 'collection' } : await readMetadataFile(files.metadata, `${folder.db}.${collection}`);
     const entry: PreludeEntry = { db: folder.db, collection, metadata, type };
     const bodyCollection = bodyNamespaceOf(entry, serverVersion).collection;
     const dataFile = byName.get(bodyCollection)?.data;
@@ -71,9 +73,12 @@ export async function readDatabaseNamespaces(folder: DatabaseFolder, serverVersi
         'CORRUPT',
         `${files.data.path}: timeseries buckets of ${folder.db}.${owner}, ${problem}`,
         `mongodump writes both files: put ${owner}.metadata.json beside it, or remove the buckets file`,
+        { details: { key: files.data.path, namespace: `${folder.db}.${owner}`, kind: 'invalid' } },
       );
     }
-    throw new MongosafeError('CORRUPT', `${files.data.path}: data of timeseries ${folder.db}.${collection}, whose documents this dump (server ${serverVersion}) keeps in ${BUCKETS_PREFIX}${collection}.bson`, 'remove one of the two data files');
+    throw new MongosafeError('CORRUPT', `${files.data.path}: data of timeseries ${folder.db}.${collection}, whose documents this dump (server ${serverVersion}) keeps in ${BUCKETS_PREFIX}${collection}.bson`, 'remove one of the two data files', {
+      details: { key: files.data.path, namespace: `${folder.db}.${collection}`, kind: 'invalid' },
+    });
   }
   namespaces.sort((a, b) => (a.entry.collection < b.entry.collection ? -1 : a.entry.collection > b.entry.collection ? 1 : 0));
   return { namespaces, notices };
@@ -85,30 +90,33 @@ async function collectionNameOf(parsed: DumpFileName, folder: DatabaseFolder, pa
   const hint = 'mongodump shortened this long collection name and keeps the real one only in the metadata file: copy that file from the same dump beside it';
   const candidates = [`${parsed.stem}.metadata.json`, `${parsed.stem}.metadata.json.gz`];
   const sibling = candidates.find((name) => folder.dumpFiles.includes(name));
-  if (sibling === undefined) throw new MongosafeError('CORRUPT', `${path}: the collection name is shortened and ${candidates[0]} with the real name is missing`, hint);
+  if (sibling === undefined) throw new MongosafeError('CORRUPT', `${path}: the collection name is shortened and ${candidates[0]} with the real name is missing`, hint, { details: { key: path, kind: 'invalid' } });
   const metadataPath = join(folder.dir, sibling);
   const text = await readDumpText(metadataPath);
-  const collectionName = text === '' ? undefined : parseMetadataFile(text, metadataPath, 'the collection with this shortened file name').collectionName;
-  if (!collectionName) throw new MongosafeError('CORRUPT', `${metadataPath}: no collectionName, which the shortened file name ${parsed.stem} needs`, hint);
+  const collectionName = text === '' ? undefined : parseMetadataFile(text, metadataPath, undefined, 'the collection with this shortened file name').collectionName;
+  if (!collectionName) throw new MongosafeError('CORRUPT', `${metadataPath}: no collectionName, which the shortened file name ${parsed.stem} needs`, hint, { details: { key: metadataPath, kind: 'invalid' } });
   return collectionName;
 }
 
-async function readMetadataFile(path: string, what: string): Promise<{ metadata: string; type: string }> {
+async function readMetadataFile(path: string, namespace: string): Promise<{ metadata: string; type: string }> {
   const text = await readDumpText(path);
   // A 0-byte metadata file means none, as in mongorestore (`MetadataFromJSON`).
   if (text === '') return { metadata: '', type: 'collection' };
-  const parsed = parseMetadataFile(text, path, what);
+  const parsed = parseMetadataFile(text, path, namespace, `collection ${namespace}`);
   // mongorestore decides by the options, never by `type`, which mongodump before 100.4.0 did not write.
   const type = parsed.options.timeseries !== undefined ? 'timeseries' : parsed.options.viewOn !== undefined ? 'view' : (parsed.type ?? 'collection');
   return { metadata: text, type };
 }
 
 /** `what` names the collection for the message: "collection db.c". */
-function parseMetadataFile(text: string, path: string, what: string): ReturnType<typeof parseMetadataJson> {
+function parseMetadataFile(text: string, path: string, namespace: string | undefined, what: string): ReturnType<typeof parseMetadataJson> {
   try {
-    return parseMetadataJson(text, what);
+    return parseMetadataJson(text, namespace, what);
   } catch (error) {
-    throw new MongosafeError('CORRUPT', `${path}: ${messageOf(error)}`, 'the dump file is damaged: take it from a good copy of the dump, or remove it to restore the collection without its options and indexes', { cause: error });
+    throw new MongosafeError('CORRUPT', `${path}: ${messageOf(error)}`, 'the dump file is damaged: take it from a good copy of the dump, or remove it to restore the collection without its options and indexes', {
+      cause: error,
+      details: { key: path },
+    });
   }
 }
 

@@ -31,13 +31,13 @@ function serverVersionOf(text: string, path: string): string {
   try {
     parsed = JSON.parse(text);
   } catch (error) {
-    throw new MongosafeError('CORRUPT', `${path} is not valid JSON: ${messageOf(error)}`, hint, { cause: error });
+    throw new MongosafeError('CORRUPT', `${path} is not valid JSON: ${messageOf(error)}`, hint, { cause: error, details: { key: path, kind: 'invalid' } });
   }
   const version = typeof parsed === 'object' && parsed !== null ? (parsed as { ServerVersion?: unknown }).ServerVersion : undefined;
-  if (typeof version !== 'string' || version === '') throw new MongosafeError('CORRUPT', `${path} has no ServerVersion`, hint);
+  if (typeof version !== 'string' || version === '') throw new MongosafeError('CORRUPT', `${path} has no ServerVersion`, hint, { details: { key: path, kind: 'invalid' } });
   // mongodump writes "unknown" when it could not ask the server; mongorestore accepts and ignores it.
   if (version === 'unknown') return UNKNOWN_SERVER_VERSION;
-  if (parseServerVersion(version) === undefined) throw new MongosafeError('CORRUPT', `${path}: ServerVersion "${version}" is not a version X.Y.Z`, hint);
+  if (parseServerVersion(version) === undefined) throw new MongosafeError('CORRUPT', `${path}: ServerVersion "${version}" is not a version X.Y.Z`, hint, { details: { key: path, kind: 'invalid' } });
   return version;
 }
 

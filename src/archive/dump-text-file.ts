@@ -15,12 +15,12 @@ export async function readDumpText(path: string): Promise<string> {
   try {
     bytes = await readFile(path);
   } catch (error) {
-    throw new MongosafeError('NOT_FOUND', `cannot read ${path}: ${messageOf(error)}`, 'check the file exists and is readable', { cause: error });
+    throw new MongosafeError('NOT_FOUND', `cannot read ${path}: ${messageOf(error)}`, 'check the file exists and is readable', { cause: error, details: { key: path } });
   }
   if (!path.endsWith('.gz')) return bytes.toString('utf8');
   try {
     return (await gunzipAsync(bytes)).toString('utf8');
   } catch (error) {
-    throw new MongosafeError('CORRUPT', `${path} is not valid gzip: ${messageOf(error)}`, 'the dump file is damaged; dump the collection again', { cause: error });
+    throw new MongosafeError('CORRUPT', `${path} is not valid gzip: ${messageOf(error)}`, 'the dump file is damaged; dump the collection again', { cause: error, details: { key: path, kind: 'invalid' } });
   }
 }

@@ -2,7 +2,7 @@
  * Constants of the archive's byte layout and the error every malformed input becomes.
  * Values and their reasons: SPEC.md beside this file.
  */
-import { MongosafeError } from '../errors.js';
+import { MongosafeError, type CauseKind } from '../errors.js';
 
 /** The first four bytes of every archive (SPEC.md "Layout"). */
 export const ARCHIVE_MAGIC: readonly number[] = [0x6d, 0xe2, 0x99, 0x81];
@@ -31,14 +31,17 @@ export interface ArchivePosition {
   namespace?: string;
 }
 
-/** A CORRUPT error whose message says what is wrong, in which namespace, at which byte. */
-export function corruptArchive(problem: string, at: ArchivePosition, hint?: string, cause?: unknown): MongosafeError {
+/**
+ * A CORRUPT error whose message says what is wrong, in which namespace, at which byte; its
+ * details name the namespace and the kind: `invalid` framing unless told (`checksum` for a CRC).
+ */
+export function corruptArchive(problem: string, at: ArchivePosition, hint?: string, more: { cause?: unknown; kind?: CauseKind } = {}): MongosafeError {
   const where = at.namespace === undefined ? `at byte ${at.offset}` : `in namespace ${at.namespace} at byte ${at.offset}`;
   return new MongosafeError(
     'CORRUPT',
     `archive is corrupt: ${problem} (${where})`,
     hint ?? 'the archive is damaged or incomplete; restore from another backup',
-    cause === undefined ? undefined : { cause },
+    { ...(more.cause === undefined ? {} : { cause: more.cause }), details: { namespace: at.namespace, kind: more.kind ?? 'invalid' } },
   );
 }
 

@@ -49,20 +49,22 @@ export function buildMetadataJson(input: MetadataInput): string {
 /**
  * Parses a prelude or `.metadata.json` string; numbers keep their BSON types (Int32, Long,
  * Double wrappers). Accepts legacy plain JSON numbers. Throws CORRUPT for anything that is not
- * a metadata object; `where` names the namespace in that message.
+ * a metadata object; `namespace` goes into its details, `where` (the namespace unless given)
+ * names it in the message.
  */
-export function parseMetadataJson(text: string, where = 'collection'): CollectionMetadata {
+export function parseMetadataJson(text: string, namespace?: string, where = namespace ?? 'collection'): CollectionMetadata {
+  const details = { namespace, kind: 'invalid' as const };
   let parsed: unknown;
   try {
     parsed = EJSON.parse(text, { relaxed: false });
   } catch (error) {
-    throw new MongosafeError('CORRUPT', `metadata of ${where} is not valid extended JSON: ${messageOf(error)}`, 'the archive\'s prelude is damaged', { cause: error });
+    throw new MongosafeError('CORRUPT', `metadata of ${where} is not valid extended JSON: ${messageOf(error)}`, 'the archive\'s prelude is damaged', { cause: error, details });
   }
-  if (!isDocument(parsed)) throw new MongosafeError('CORRUPT', `metadata of ${where} is not a JSON object`);
+  if (!isDocument(parsed)) throw new MongosafeError('CORRUPT', `metadata of ${where} is not a JSON object`, undefined, { details });
   const { options, indexes, uuid, collectionName, type } = parsed;
-  if (options !== undefined && !isDocument(options)) throw new MongosafeError('CORRUPT', `metadata of ${where}: "options" is not an object`);
+  if (options !== undefined && !isDocument(options)) throw new MongosafeError('CORRUPT', `metadata of ${where}: "options" is not an object`, undefined, { details });
   if (indexes !== undefined && !(Array.isArray(indexes) && indexes.every(isDocument))) {
-    throw new MongosafeError('CORRUPT', `metadata of ${where}: "indexes" is not an array of objects`);
+    throw new MongosafeError('CORRUPT', `metadata of ${where}: "indexes" is not an array of objects`, undefined, { details });
   }
   const metadata: CollectionMetadata = { options: options ?? {}, indexes: indexes ?? [] };
   if (typeof uuid === 'string' && uuid !== '') metadata.uuid = uuid.toLowerCase();

@@ -68,7 +68,7 @@ export function encodeNamespaceHeader(header: NamespaceHeader): Uint8Array {
  * a missing key takes the zero value, an empty collection name is an error.
  */
 export function decodeNamespaceHeader(bytes: Uint8Array, offset: number): NamespaceHeader {
-  const fail = (problem: string, cause?: unknown): Error => corruptArchive(`bad namespace header: ${problem}`, { offset }, undefined, cause);
+  const fail = (problem: string, cause?: unknown): Error => corruptArchive(`bad namespace header: ${problem}`, { offset }, undefined, { cause });
   const header: NamespaceHeader = { db: '', collection: '', eof: false, crc: 0n };
   const end = bytes.length - 1; // the document's trailing NUL
   let at = 4;

@@ -54,7 +54,7 @@ function decodeDocument(bytes: Uint8Array, offset: number, what: string): Docume
   try {
     return deserialize(bytes, { useBigInt64: true });
   } catch (error) {
-    throw corruptArchive(`malformed ${what}: ${messageOf(error)}`, { offset }, undefined, error);
+    throw corruptArchive(`malformed ${what}: ${messageOf(error)}`, { offset }, undefined, { cause: error });
   }
 }
 

@@ -127,6 +127,7 @@ export async function* readArchive(
           `CRC mismatch: the EOF block says ${crc64Hex(nsHeader.crc)}, the documents hash to ${crc64Hex(computed)}`,
           at,
           'documents of this namespace were altered or lost; restore from another backup',
+          { kind: 'checksum' },
         );
       }
       open.delete(name);

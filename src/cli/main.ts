@@ -1,4 +1,4 @@
-import { debugRequested, describeProvenance, isCommand, resolveArgs } from '../config/resolve.js';
+import { debugRequested, describeProvenance, isCommand, jsonRequested, resolveArgs } from '../config/resolve.js';
 import type { CommandName } from '../config/options.js';
 import { MongosafeError, isMongosafeError } from '../errors.js';
 import { createContext, type CommandContext } from './context.js';
@@ -32,6 +32,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
   const [command, ...rest] = argv;
   // Until the arguments resolve (and if they never do), a lenient reading of the same row.
   let debug = debugRequested(rest, env);
+  let json = jsonRequested(rest);
   if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
     stdout.write(`${mainHelp()}\n`);
     return command === undefined ? EXIT_CODE.USAGE : 0;
@@ -53,11 +54,12 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
       return 0;
     }
     debug = args.values.debug === true;
+    json = args.values.json === true;
     if (debug) for (const line of describeProvenance(args)) stderr.write(`mongosafe: setting ${line}\n`);
     const handler = await HANDLERS[command]();
     return await handler(createContext(args, controller.signal));
   } catch (error) {
-    return reportError(controller.signal.aborted ? interrupted(error) : error, debug, stderr);
+    return reportError(controller.signal.aborted ? interrupted(error) : error, { debug, json }, terminal);
   } finally {
     stopOnSignal();
   }
@@ -68,7 +70,7 @@ function interruptHandler(controller: AbortController): () => void {
   const onSignal = () => {
     if (controller.signal.aborted) process.exit(EXIT_CODE.ABORTED);
     process.stderr.write('\nmongosafe: interrupted, stopping cleanly (press Ctrl-C again to quit at once)\n');
-    controller.abort(new MongosafeError('ABORTED', 'interrupted by the user'));
+    controller.abort(new MongosafeError('ABORTED', 'interrupted by the user', undefined, { details: { kind: 'aborted' } }));
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
@@ -80,11 +82,20 @@ function interruptHandler(controller: AbortController): () => void {
 
 function interrupted(error: unknown): MongosafeError {
   if (isMongosafeError(error, 'ABORTED')) return error;
-  return new MongosafeError('ABORTED', 'interrupted: nothing was committed (no manifest was written)', undefined, { cause: error });
+  return new MongosafeError('ABORTED', 'interrupted: nothing was committed (no manifest was written)', undefined, { cause: error, details: { kind: 'aborted' } });
 }
 
-/** One line for our errors (plus the hint); a stack trace only for bugs or with --debug. */
-function reportError(error: unknown, debug: boolean, stderr: Terminal['stderr']): number {
+/**
+ * One line for our errors (plus the hint); a stack trace only for bugs or with --debug. With
+ * --json, stdout also gets the error as the one JSON object, `{code, message, hint, details}`,
+ * so scripts read the failure as they read results.
+ */
+function reportError(error: unknown, mode: { debug: boolean; json: boolean }, { stdout, stderr }: Terminal): number {
+  const { debug } = mode;
+  if (mode.json) {
+    const json = isMongosafeError(error) ? error.toJSON() : { code: 'INTERNAL', message: `internal error: ${error instanceof Error ? error.message : String(error)}`, details: {} };
+    stdout.write(`${JSON.stringify(json, null, 2)}\n`);
+  }
   if (isMongosafeError(error)) {
     stderr.write(`mongosafe: ${error.message}\n`);
     if (error.hint) stderr.write(`  hint: ${error.hint}\n`);

@@ -100,12 +100,22 @@ function takeBooleanValues(argv: readonly string[], booleans: ReadonlySet<string
  * still show its causes. Same table row and parser; a bad value counts as no.
  */
 export function debugRequested(argv: readonly string[], env: NodeJS.ProcessEnv): boolean {
+  return outputFlagRequested('debug', argv) ?? parseBoolean(env[OPTIONS.debug.env] ?? '') === true;
+}
+
+/** Whether --json asks for the error as JSON, read as leniently as `debugRequested`. */
+export function jsonRequested(argv: readonly string[]): boolean {
+  return outputFlagRequested('json', argv) ?? false;
+}
+
+/** The last --name or --name=value before any "--"; undefined when the line has none. */
+function outputFlagRequested(name: 'debug' | 'json', argv: readonly string[]): boolean | undefined {
   const end = argv.includes('--') ? argv.indexOf('--') : argv.length;
   for (const arg of argv.slice(0, end).reverse()) {
-    if (arg === '--debug') return true;
-    if (arg.startsWith('--debug=')) return parseBoolean(arg.slice('--debug='.length)) === true;
+    if (arg === `--${name}`) return true;
+    if (arg.startsWith(`--${name}=`)) return parseBoolean(arg.slice(`--${name}=`.length)) === true;
   }
-  return parseBoolean(env[OPTIONS.debug.env] ?? '') === true;
+  return undefined;
 }
 
 /** "parallel=8 (env MONGOSAFE_PARALLEL)" lines for --debug; secrets shown as <redacted>. */

@@ -113,19 +113,23 @@ export function translateSecretsError(error: unknown, id: string): Error {
   if (error instanceof MongosafeError) return error;
   const name = error instanceof Error ? error.name : '';
   const options = { cause: error };
+  const refused = { cause: error, details: { kind: 'permission' as const } };
   const resource = id.startsWith('arn:') ? id : `arn:aws:secretsmanager:<region>:<account>:secret:${id}-*`;
-  if (name === 'AbortError') return new MongosafeError('ABORTED', `reading secret ${id} was interrupted`, undefined, options);
+  if (name === 'AbortError') return new MongosafeError('ABORTED', `reading secret ${id} was interrupted`, undefined, { ...options, details: { kind: 'aborted' } });
   if (name === 'ResourceNotFoundException') {
-    return new MongosafeError('CONFIG', `secret ${id} was not found`, `check the secret name and the region (AWS_REGION=${process.env.AWS_REGION ?? 'unset'})`, options);
+    return new MongosafeError('CONFIG', `secret ${id} was not found`, `check the secret name and the region (AWS_REGION=${process.env.AWS_REGION ?? 'unset'})`, {
+      cause: error,
+      details: { kind: 'not-found' },
+    });
   }
   if (name === 'AccessDeniedException' || name === 'AccessDenied') {
-    return new MongosafeError('AUTH', `reading secret ${id} was denied`, `grant secretsmanager:GetSecretValue on ${resource}`, options);
+    return new MongosafeError('AUTH', `reading secret ${id} was denied`, `grant secretsmanager:GetSecretValue on ${resource}`, refused);
   }
   if (name === 'DecryptionFailure') {
-    return new MongosafeError('AUTH', `secret ${id} could not be decrypted`, "grant kms:Decrypt on the secret's KMS key", options);
+    return new MongosafeError('AUTH', `secret ${id} could not be decrypted`, "grant kms:Decrypt on the secret's KMS key", refused);
   }
   if (name === 'CredentialsProviderError') {
-    return new MongosafeError('AUTH', `reading secret ${id} failed: no AWS credentials found`, 'set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or run with an IAM role', options);
+    return new MongosafeError('AUTH', `reading secret ${id} failed: no AWS credentials found`, 'set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or run with an IAM role', refused);
   }
   if (/region is missing/i.test(messageOf(error))) {
     return new MongosafeError('CONFIG', `reading secret ${id} failed: no AWS region configured`, 'set AWS_REGION, or pass the secret ARN', options);

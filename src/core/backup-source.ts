@@ -10,7 +10,7 @@ import { readCollectionFile, readDirectoryDump } from '../archive/directory-read
 import { dumpFileName } from '../archive/dump-file-names.js';
 import { readArchive } from '../archive/reader.js';
 import { namespaceOf, type ArchiveEvent } from '../archive/types.js';
-import { MongosafeError } from '../errors.js';
+import { MongosafeError, withDetails } from '../errors.js';
 import type { Storage } from '../storage/storage.js';
 import { createDigestStream } from '../util/digest-stream.js';
 import { READ_CHUNK_BYTES } from '../util/bytes.js';
@@ -80,7 +80,13 @@ export async function openBackupSource(ref: string, storage: () => Promise<Stora
     id,
     manifest,
     events: (sig) => checkedAgainstManifest(manifest, () => store.get(manifest.archive.key, { signal: sig }), sig),
-    checkStoredObject: (sig) => checkStoredObject(manifest, () => store.get(manifest.archive.key, { signal: sig }), sig),
+    checkStoredObject: async (sig) => {
+      try {
+        await checkStoredObject(manifest, () => store.get(manifest.archive.key, { signal: sig }), sig);
+      } catch (error) {
+        throw withDetails(error, { backupId: id });
+      }
+    },
   };
 }
 
@@ -89,7 +95,10 @@ async function openPath(path: string): Promise<BackupSource> {
   try {
     info = await stat(path);
   } catch (error) {
-    throw new MongosafeError('NOT_FOUND', `${path} does not exist`, 'give a mongodump archive file, a mongodump directory or .bson file, a backup id or "latest"', { cause: error });
+    throw new MongosafeError('NOT_FOUND', `${path} does not exist`, 'give a mongodump archive file, a mongodump directory or .bson file, a backup id or "latest"', {
+      cause: error,
+      details: { key: path, kind: 'not-found' },
+    });
   }
   if (info.isDirectory()) {
     return { kind: 'directory', description: `mongodump directory ${path}`, events: (signal) => readDirectoryDump(path, { signal }) };
@@ -99,7 +108,9 @@ async function openPath(path: string): Promise<BackupSource> {
     return { kind: 'directory', description: `mongodump collection file ${path}`, events: (signal) => readCollectionFile(path, { signal }) };
   }
   if (dumpFile?.kind === 'metadata') {
-    throw new MongosafeError('USAGE', `${path} is a collection's metadata file, which holds no documents`, 'give the .bson file beside it, or the dump folder');
+    throw new MongosafeError('USAGE', `${path} is a collection's metadata file, which holds no documents`, 'give the .bson file beside it, or the dump folder', {
+      details: { key: path, kind: 'invalid' },
+    });
   }
   await refuseNonArchive(path);
   return {
@@ -128,6 +139,7 @@ async function refuseNonArchive(path: string): Promise<void> {
     'CORRUPT',
     `${path} is not a mongodump archive, .bson file or dump folder (first bytes ${head.toString('hex').replace(/(..)(?!$)/g, '$1 ')})`,
     'give a mongodump --archive file (plain or gzip-compressed), a <collection>.bson file or a folder mongodump --out wrote',
+    { details: { key: path, kind: 'invalid' } },
   );
 }
 
@@ -138,6 +150,7 @@ async function refuseNonArchive(path: string): Promise<void> {
  */
 async function* checkedAgainstManifest(manifest: Manifest, open: () => Promise<Readable>, signal?: AbortSignal): AsyncGenerator<ArchiveEvent> {
   const where = `backup ${manifest.id}`;
+  const about = { backupId: manifest.id, key: manifest.archive.key };
   const digest = createDigestStream();
   // Joined at once: the object may fail before its first byte, while decompressAuto still waits for it.
   const stored = joinStreams(await open(), digest.stream);
@@ -155,12 +168,18 @@ async function* checkedAgainstManifest(manifest: Manifest, open: () => Promise<R
       else if (event.kind === 'end-of-namespace') {
         const name = namespaceOf(event);
         const entry = expected.get(namespaceOf(collectionOfBody.get(name) ?? event));
-        if (!entry) throw new MongosafeError('CORRUPT', `${where}: namespace ${name} is in the archive but not in the manifest`, 'the archive does not belong to this manifest');
+        if (!entry) {
+          throw new MongosafeError('CORRUPT', `${where}: namespace ${name} is in the archive but not in the manifest`, 'the archive does not belong to this manifest', {
+            details: { ...about, namespace: name, kind: 'checksum' },
+          });
+        }
         if (entry.documents !== event.documents || entry.bsonBytes !== event.bsonBytes || entry.crc64 !== crc64Hex(event.crc64)) {
           throw new MongosafeError(
             'CORRUPT',
             `${where}: namespace ${name} has ${event.documents} documents of ${event.bsonBytes} bytes (CRC ${crc64Hex(event.crc64)}), the manifest says ${entry.documents} of ${entry.bsonBytes} (CRC ${entry.crc64})`,
             'the archive does not match its manifest; restore an older backup',
+            // A different count says documents were lost or added; the same count, that bytes changed.
+            { details: { ...about, namespace: name, kind: entry.documents === event.documents ? 'checksum' : 'count' } },
           );
         }
         seen.add(namespaceOf(entry));
@@ -169,9 +188,15 @@ async function* checkedAgainstManifest(manifest: Manifest, open: () => Promise<R
     }
     const missing = manifest.namespaces.map(namespaceOf).filter((name) => !seen.has(name));
     if (missing.length > 0) {
-      throw new MongosafeError('CORRUPT', `${where}: namespaces missing from the archive: ${missing.join(', ')}`, 'the archive does not match its manifest');
+      // details name the first: the message names them all.
+      throw new MongosafeError('CORRUPT', `${where}: namespaces missing from the archive: ${missing.join(', ')}`, 'the archive does not match its manifest', {
+        details: { ...about, namespace: missing[0], kind: 'count' },
+      });
     }
     assertStoredAsWritten(manifest, digest.result());
+  } catch (error) {
+    // The reader's and the storage's errors know the namespace or key, not the backup.
+    throw withDetails(error, { backupId: manifest.id });
   } finally {
     // A consumer may stop early (restore reads only the prelude after checkStoredObject): let go of the object.
     stored.destroy();
@@ -191,10 +216,11 @@ async function checkStoredObject(manifest: Manifest, open: () => Promise<Readabl
 
 function assertStoredAsWritten(manifest: Manifest, stored: { bytes: number; sha256: string }): void {
   const where = `backup ${manifest.id}`;
+  const details = { backupId: manifest.id, key: manifest.archive.key, kind: 'checksum' as const };
   if (stored.bytes !== manifest.archive.bytes) {
-    throw new MongosafeError('CORRUPT', `${where}: the archive ${manifest.archive.key} has ${stored.bytes} bytes, the manifest says ${manifest.archive.bytes}`, 'the stored object was truncated or replaced');
+    throw new MongosafeError('CORRUPT', `${where}: the archive ${manifest.archive.key} has ${stored.bytes} bytes, the manifest says ${manifest.archive.bytes}`, 'the stored object was truncated or replaced', { details });
   }
   if (stored.sha256 !== manifest.archive.sha256) {
-    throw new MongosafeError('CORRUPT', `${where}: sha256 of ${manifest.archive.key} is ${stored.sha256}, the manifest says ${manifest.archive.sha256}`, 'the stored object was changed after the backup');
+    throw new MongosafeError('CORRUPT', `${where}: sha256 of ${manifest.archive.key} is ${stored.sha256}, the manifest says ${manifest.archive.sha256}`, 'the stored object was changed after the backup', { details });
   }
 }

@@ -5,7 +5,7 @@ import { buildMetadataJson } from '../archive/metadata.js';
 import { crc64Hex } from '../archive/crc64.js';
 import { namespaceOf, type Compression, type NamespaceSummary, type PreludeEntry } from '../archive/types.js';
 import { encodeArchive, type ArchiveBlock } from '../archive/writer.js';
-import { MongosafeError, isMongosafeError } from '../errors.js';
+import { MongosafeError, isMongosafeError, withDetails } from '../errors.js';
 import { readCatalog as readSourceCatalog, type SourceNamespace } from '../source/catalog.js';
 import { connectSource } from '../source/connect.js';
 import { readRawBatches } from '../source/read.js';
@@ -99,7 +99,7 @@ export async function backup(options: BackupOptions): Promise<BackupResult> {
       stored = await writeArchive({ client, storage, key, compression, parallel, namespaces, serverVersion: server.version, summaries, options, expected });
     } catch (error) {
       await storage.delete(startedMarkerKey(id)).catch(() => undefined);
-      throw asAbort(error, signal);
+      throw withDetails(asAbort(error, signal), { backupId: id });
     }
 
     for (const ns of namespaces) {
@@ -205,8 +205,11 @@ async function* namespaceBlocks(
         yield { kind: 'documents', ...body, documents: batch };
       }
     } catch (error) {
-      if (isMongosafeError(error)) throw error;
-      throw new MongosafeError('SOURCE', `reading ${name} failed after ${documents} documents: ${error instanceof Error ? error.message : String(error)}`, 'the backup was not completed; run it again when the server is healthy', { cause: error });
+      if (isMongosafeError(error)) throw withDetails(error, { namespace: name });
+      throw new MongosafeError('SOURCE', `reading ${name} failed after ${documents} documents: ${error instanceof Error ? error.message : String(error)}`, 'the backup was not completed; run it again when the server is healthy', {
+        cause: error,
+        details: { namespace: name },
+      });
     }
   }
   yield { kind: 'end', ...body };
@@ -264,11 +267,18 @@ async function reserveId(storage: Storage, startedAt: Date, signal?: AbortSignal
   throw new MongosafeError('STORAGE', `could not reserve a backup id in ${storage.displayUrl}`, 'too many backups started in the same second');
 }
 
+/**
+ * Whatever failed once the signal fired failed because of it: ABORTED, with the reason's hint.
+ * The message does not repeat the reason's: whoever aborted says why (the CLI's
+ * Ctrl-C, the Lambda's deadline), and would otherwise say it twice.
+ */
 function asAbort(error: unknown, signal: AbortSignal | undefined): unknown {
   if (signal?.aborted && !isMongosafeError(error, 'ABORTED')) {
     const reason: unknown = signal.reason;
-    const message = reason instanceof MongosafeError ? reason.message : 'the backup was interrupted';
-    return new MongosafeError('ABORTED', `${message}; no manifest was written`, reason instanceof MongosafeError ? reason.hint : undefined, { cause: error });
+    return new MongosafeError('ABORTED', 'the backup was interrupted; no manifest was written', reason instanceof MongosafeError ? reason.hint : undefined, {
+      cause: error,
+      details: { kind: 'aborted' },
+    });
   }
   return error;
 }

@@ -81,13 +81,18 @@ export async function readManifest(storage: Storage, id: string, signal?: AbortS
     body = await text(await storage.get(manifestKey(id), { signal }));
   } catch (error) {
     if (isMongosafeError(error, 'NOT_FOUND')) {
-      throw new MongosafeError('NOT_FOUND', `backup ${id} not found in ${storage.displayUrl}`, "run 'mongosafe list' to see the backups there", { cause: error });
+      throw new MongosafeError('NOT_FOUND', `backup ${id} not found in ${storage.displayUrl}`, "run 'mongosafe list' to see the backups there", {
+        cause: error,
+        details: { backupId: id, kind: 'not-found' },
+      });
     }
     throw error;
   }
-  const manifest = parseManifest(body, `${storage.displayUrl}/${manifestKey(id)}`);
+  const manifest = parseManifest(body, `${storage.displayUrl}/${manifestKey(id)}`, { key: manifestKey(id), backupId: id });
   if (manifest.id !== id) {
-    throw new MongosafeError('CORRUPT', `manifest ${manifestKey(id)} names backup ${manifest.id}`, 'the manifest was renamed or copied; do not trust it');
+    throw new MongosafeError('CORRUPT', `manifest ${manifestKey(id)} names backup ${manifest.id}`, 'the manifest was renamed or copied; do not trust it', {
+      details: { key: manifestKey(id), backupId: id, kind: 'invalid' },
+    });
   }
   return manifest;
 }
@@ -96,14 +101,16 @@ export async function readManifest(storage: Storage, id: string, signal?: AbortS
 export async function resolveBackupId(storage: Storage, ref: string, signal?: AbortSignal): Promise<string> {
   if (ref !== 'latest') {
     if (!isBackupId(ref)) {
-      throw new MongosafeError('USAGE', `"${ref}" is neither a backup id (like 20261126T030000Z), "latest", nor an existing file`, "run 'mongosafe list' to see the backups");
+      throw new MongosafeError('USAGE', `"${ref}" is neither a backup id (like 20261126T030000Z), "latest", nor an existing file`, "run 'mongosafe list' to see the backups", {
+        details: { kind: 'invalid' },
+      });
     }
     return ref;
   }
   const { complete } = await readCatalog(storage, signal);
   const newest = complete[0];
   if (!newest) {
-    throw new MongosafeError('NOT_FOUND', `no complete backup in ${storage.displayUrl}`, "run 'mongosafe backup' first, or check --from");
+    throw new MongosafeError('NOT_FOUND', `no complete backup in ${storage.displayUrl}`, "run 'mongosafe backup' first, or check --from", { details: { kind: 'not-found' } });
   }
   return newest.id;
 }

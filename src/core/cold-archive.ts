@@ -26,11 +26,13 @@ export async function ensureReadable(storage: Storage, key: string, what: string
   const { signal } = options;
   let info = await storage.head(key, { signal });
   if (!info) {
-    throw new MongosafeError('NOT_FOUND', `${what}: the archive ${key} is missing from ${storage.displayUrl}`, 'it may have expired under the bucket lifecycle rules; restore another backup');
+    throw new MongosafeError('NOT_FOUND', `${what}: the archive ${key} is missing from ${storage.displayUrl}`, 'it may have expired under the bucket lifecycle rules; restore another backup', {
+      details: { key, kind: 'not-found' },
+    });
   }
   if (!info.archived) return;
   if (!storage.requestRestore) {
-    throw new MongosafeError('STORAGE', `${what}: the archive ${key} is in ${info.storageClass ?? 'a cold storage class'} and this destination cannot restore it`);
+    throw new MongosafeError('STORAGE', `${what}: the archive ${key} is in ${info.storageClass ?? 'a cold storage class'} and this destination cannot restore it`, undefined, { details: { key } });
   }
   const request = await storage.requestRestore(key, { days: options.restoreDays ?? 3, tier: 'Standard', signal });
   if (request.ready) return;
@@ -39,6 +41,7 @@ export async function ensureReadable(storage: Storage, key: string, what: string
       'STORAGE',
       `${what}: the archive is in ${info.storageClass ?? 'cold storage'}; a restore from it was requested and takes ${request.estimate}`,
       'run the same command again with --wait to wait for it, or later once it is readable',
+      { details: { key } },
     );
   }
   const interval = options.pollIntervalMs ?? 60_000;
@@ -54,6 +57,6 @@ async function waitBetweenPolls(intervalMs: number, key: string, signal: AbortSi
   try {
     await sleep(intervalMs, undefined, { signal });
   } catch (error) {
-    throw new MongosafeError('ABORTED', `stopped waiting for ${key} to be restored; the restore request goes on at AWS`, undefined, { cause: error });
+    throw new MongosafeError('ABORTED', `stopped waiting for ${key} to be restored; the restore request goes on at AWS`, undefined, { cause: error, details: { key, kind: 'aborted' } });
   }
 }

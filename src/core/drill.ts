@@ -3,7 +3,7 @@ import type { Document, MongoClient } from 'mongodb';
 import { bodyNamespaceOf } from '../archive/body-namespace.js';
 import { parseMetadataJson } from '../archive/metadata.js';
 import { namespaceOf, type ArchiveEvent } from '../archive/types.js';
-import { MongosafeError } from '../errors.js';
+import { MongosafeError, type ErrorDetails } from '../errors.js';
 import { connectSource } from '../source/connect.js';
 import type { BackupSource } from './backup-source.js';
 import { restoreSource } from './restore.js';
@@ -16,6 +16,8 @@ export interface DrillResult {
   documents: number;
   /** The first difference found, when any. */
   problem?: string;
+  /** The same as data: the namespace, and kind `count` or `checksum` (`invalid` for missing indexes). */
+  details?: ErrorDetails;
 }
 
 /**
@@ -43,10 +45,12 @@ export async function drill(source: BackupSource, options: { scratchUri: string;
       const actual = await collectionDigest(target.collection(ns.bodyCollection).find({}, { raw: true }));
       documents += actual.documents;
       const where = `${namespaceOf(ns)} (restored as ${target.databaseName}.${ns.bodyCollection})`;
-      if (actual.documents !== ns.documents) return { scratch, namespaces: expected.size, documents, problem: `${where}: ${actual.documents} documents restored, the archive has ${ns.documents}` };
-      if (actual.digest !== ns.digest) return { scratch, namespaces: expected.size, documents, problem: `${where}: the restored documents differ from the archive's (digest mismatch)` };
+      const namespace = namespaceOf(ns);
+      const found = (problem: string, kind: ErrorDetails['kind']): DrillResult => ({ scratch, namespaces: expected.size, documents, problem, details: { namespace, kind } });
+      if (actual.documents !== ns.documents) return found(`${where}: ${actual.documents} documents restored, the archive has ${ns.documents}`, 'count');
+      if (actual.digest !== ns.digest) return found(`${where}: the restored documents differ from the archive's (digest mismatch)`, 'checksum');
       const missing = await missingIndexes(client, target.databaseName, ns);
-      if (missing.length > 0) return { scratch, namespaces: expected.size, documents, problem: `${where}: indexes missing after restore: ${missing.join(', ')}` };
+      if (missing.length > 0) return found(`${where}: indexes missing after restore: ${missing.join(', ')}`, 'invalid');
     }
     return { scratch, namespaces: expected.size, documents };
   } finally {
@@ -105,7 +109,9 @@ export async function drillPlan(events: AsyncIterable<ArchiveEvent>): Promise<Ma
       if (!ns) {
         if (unwritten.has(namespaceOf(event))) continue;
         // Documents the plan has no place for would go uncompared, and the drill would pass without them.
-        throw new MongosafeError('INTERNAL', `restore drill: the archive has documents under ${namespaceOf(event)}, which no namespace of its prelude claims`, 'report this as a bug; the drill cannot vouch for this backup');
+        throw new MongosafeError('INTERNAL', `restore drill: the archive has documents under ${namespaceOf(event)}, which no namespace of its prelude claims`, 'report this as a bug; the drill cannot vouch for this backup', {
+          details: { namespace: namespaceOf(event) },
+        });
       }
       for (const doc of event.documents) ns.digest = BigInt.asUintN(64, ns.digest + documentHash(doc));
       ns.documents += event.documents.length;

@@ -162,7 +162,7 @@ async function* readDocuments(zip: LegacyZip, entry: LegacyEntry, zipPath: strin
   } catch (error) {
     if (error instanceof MongosafeError) throw error;
     throw signal?.aborted
-      ? new MongosafeError('ABORTED', `importing ${where} was interrupted`, undefined, { cause: error })
+      ? new MongosafeError('ABORTED', `importing ${where} was interrupted`, undefined, { cause: error, details: { kind: 'aborted' } })
       : new MongosafeError('CORRUPT', `${where} cannot be read: ${messageOf(error)}`, 'the zip is damaged; download it again', { cause: error });
   }
 }

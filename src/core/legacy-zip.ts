@@ -38,9 +38,12 @@ export async function openLegacyZip(path: string): Promise<LegacyZip> {
     zip = await yauzl.openPromise(path, { lazyEntries: true, autoClose: false, decodeStrings: false, validateEntrySizes: true });
   } catch (error) {
     if (error instanceof Error && 'code' in error && error.code === 'ENOENT') {
-      throw new MongosafeError('NOT_FOUND', `the zip ${path} does not exist`, "give the path of the seed's mongodb-backup-<time>.zip (download it from S3 first)", { cause: error });
+      throw new MongosafeError('NOT_FOUND', `the zip ${path} does not exist`, "give the path of the seed's mongodb-backup-<time>.zip (download it from S3 first)", {
+        cause: error,
+        details: { key: path, kind: 'not-found' },
+      });
     }
-    throw new MongosafeError('CORRUPT', `${path} is not a readable zip file: ${messageOf(error)}`, "import-legacy reads the seed Lambda's mongodb-backup-<time>.zip", { cause: error });
+    throw new MongosafeError('CORRUPT', `${path} is not a readable zip file: ${messageOf(error)}`, "import-legacy reads the seed Lambda's mongodb-backup-<time>.zip", { cause: error, details: { key: path, kind: 'invalid' } });
   }
   try {
     const entries: LegacyEntry[] = [];
@@ -65,7 +68,7 @@ export async function openLegacyZip(path: string): Promise<LegacyZip> {
           const checked = joinStreams(await zip.openReadStreamPromise(legacy.entry), crc32Check(legacy, path));
           return signal ? addAbortSignal(signal, checked) : checked;
         } catch (error) {
-          throw new MongosafeError('CORRUPT', `${legacy.name} in ${path} cannot be read: ${messageOf(error)}`, 'the zip is damaged; download it again', { cause: error });
+          throw new MongosafeError('CORRUPT', `${legacy.name} in ${path} cannot be read: ${messageOf(error)}`, 'the zip is damaged; download it again', { cause: error, details: { key: path, kind: 'invalid' } });
         }
       },
       close: () => zip.close(),
@@ -73,7 +76,7 @@ export async function openLegacyZip(path: string): Promise<LegacyZip> {
   } catch (error) {
     zip.close();
     if (error instanceof MongosafeError) throw error;
-    throw new MongosafeError('CORRUPT', `${path} is not a readable zip file: ${messageOf(error)}`, 'the zip is damaged; download it again', { cause: error });
+    throw new MongosafeError('CORRUPT', `${path} is not a readable zip file: ${messageOf(error)}`, 'the zip is damaged; download it again', { cause: error, details: { key: path, kind: 'invalid' } });
   }
 }
 

@@ -1,5 +1,5 @@
 import { namespaceOf, type Compression } from '../archive/types.js';
-import { MongosafeError } from '../errors.js';
+import { MongosafeError, type ErrorDetails } from '../errors.js';
 
 /** The manifest of a complete backup: DESIGN.md §3. Written last; its presence means complete. */
 export interface Manifest {
@@ -81,7 +81,7 @@ export function idForTime(time: Date, attempt = 1): string {
 /** Time an id names (its seconds), for sorting and retention. */
 export function timeOfId(id: string): Date {
   const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z/.exec(id);
-  if (!m) throw new MongosafeError('CORRUPT', `"${id}" is not a backup id`);
+  if (!m) throw new MongosafeError('CORRUPT', `"${id}" is not a backup id`, undefined, { details: { backupId: id, kind: 'invalid' } });
   return new Date(Date.UTC(+(m[1] ?? 0), +(m[2] ?? 1) - 1, +(m[3] ?? 1), +(m[4] ?? 0), +(m[5] ?? 0), +(m[6] ?? 0)));
 }
 
@@ -96,13 +96,15 @@ export function compareIdsNewestFirst(a: string, b: string): number {
  * has its type, no namespace is listed twice, and the totals add up. So a
  * damaged manifest is refused here (CORRUPT, naming what is wrong) rather than
  * crashing list or inspect, or vouching for numbers that are not the backup's.
+ * `about` (the manifest's key, the backup id) goes into the errors' details.
  */
-export function parseManifest(text: string, where: string): Manifest {
+export function parseManifest(text: string, where: string, about: Pick<ErrorDetails, 'key' | 'backupId'> = {}): Manifest {
+  const details = { ...about, kind: 'invalid' as const };
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (error) {
-    throw new MongosafeError('CORRUPT', `manifest ${where} is not valid JSON`, 'the backup cannot be trusted; run mongosafe verify', { cause: error });
+    throw new MongosafeError('CORRUPT', `manifest ${where} is not valid JSON`, 'the backup cannot be trusted; run mongosafe verify', { cause: error, details });
   }
   const problems: string[] = [];
   if (!isRecord(value)) problems.push('not an object');
@@ -122,7 +124,7 @@ export function parseManifest(text: string, where: string): Manifest {
     if (!Array.isArray(m.warnings) || !m.warnings.every((w) => typeof w === 'string')) problems.push('warnings');
   }
   if (problems.length > 0) {
-    throw new MongosafeError('CORRUPT', `manifest ${where} is invalid (${problems.join(', ')})`, 'the backup cannot be trusted; run mongosafe verify');
+    throw new MongosafeError('CORRUPT', `manifest ${where} is invalid (${problems.join(', ')})`, 'the backup cannot be trusted; run mongosafe verify', { details });
   }
   return value as Manifest;
 }

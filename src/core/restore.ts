@@ -2,7 +2,7 @@ import type { Document, MongoClient } from 'mongodb';
 import { bodyNamespaceOf } from '../archive/body-namespace.js';
 import { parseMetadataJson } from '../archive/metadata.js';
 import { namespaceOf, type PreludeEntry } from '../archive/types.js';
-import { MongosafeError, isMongosafeError, messageOf } from '../errors.js';
+import { MongosafeError, isMongosafeError, messageOf, withDetails } from '../errors.js';
 import { createIndexes, createWithOptions, dropIfExists } from '../source/collections.js';
 import { connectSource } from '../source/connect.js';
 import { namespaceFilter, namespaceRenamer, splitNamespace, type RenameRule } from '../source/namespace-filter.js';
@@ -265,10 +265,14 @@ async function checkAndPlan(
       }
     }
   } catch (error) {
+    // The inner error's details (namespace, key, kind) carry over through `cause`.
     if (isMongosafeError(error, 'CORRUPT')) {
-      throw new MongosafeError('CORRUPT', `refusing to restore ${source.description}: ${error.message}`, `nothing in the target was changed. ${error.hint ?? ''}`.trim(), { cause: error });
+      throw new MongosafeError('CORRUPT', `refusing to restore ${source.description}: ${error.message}`, `nothing in the target was changed. ${error.hint ?? ''}`.trim(), {
+        cause: error,
+        details: { backupId: source.id },
+      });
     }
-    throw error;
+    throw withDetails(error, { backupId: source.id });
   }
   // Reasons last: they name the counts, known only now.
   for (const { entry, result } of skipped) {
@@ -285,9 +289,11 @@ async function writePlan(client: MongoClient, source: BackupSource, plan: PlanIt
   const dataItems = plan.filter((item) => item.result.type !== 'view');
   for (const item of plan) {
     const db = client.db(item.target.db);
-    if (options.drop && !item.target.collection.startsWith('system.')) await dropIfExists(db, item.target.collection);
-    // An existing collection is kept as it is (create answers NamespaceExists): no listing needed.
-    if (item.result.type !== 'view') await createWithOptions(db, item.target.collection, item.options);
+    await aboutNamespace(item, async () => {
+      if (options.drop && !item.target.collection.startsWith('system.')) await dropIfExists(db, item.target.collection);
+      // An existing collection is kept as it is (create answers NamespaceExists): no listing needed.
+      if (item.result.type !== 'view') await createWithOptions(db, item.target.collection, item.options);
+    });
   }
 
   const byBody = new Map(dataItems.map((item) => [item.bodyNamespace, item]));
@@ -311,7 +317,7 @@ async function writePlan(client: MongoClient, source: BackupSource, plan: PlanIt
         const batchBytes = event.documents.reduce((sum, doc) => sum + doc.byteLength, 0);
         inFlightBytes += batchBytes;
         const tracked = task.catch((error: unknown) => {
-          failure ??= error;
+          failure ??= withDetails(error, { namespace: item.result.target });
           failed.add(item.result.target);
         }).finally(() => {
           inFlight.delete(tracked);
@@ -331,29 +337,41 @@ async function writePlan(client: MongoClient, source: BackupSource, plan: PlanIt
   }
   await Promise.all(inFlight);
   // Every insert has settled: a namespace is complete when its end was read and none of its batches failed.
-  if (failure) throw withProgressReport(failure, plan, new Set([...endSeen].filter((target) => !failed.has(target))));
+  if (failure) throw withProgressReport(failure, plan, new Set([...endSeen].filter((target) => !failed.has(target))), source.id);
 
   for (const item of dataItems) {
-    if (!options.noIndexes) item.result.indexes = await createIndexes(client.db(item.target.db), item.target.collection, item.indexes);
+    if (!options.noIndexes) item.result.indexes = await aboutNamespace(item, () => createIndexes(client.db(item.target.db), item.target.collection, item.indexes));
     item.result.status = 'restored';
     options.onProgress?.({ kind: 'namespace-done', namespace: item.result.target, documents: item.result.inserted, bsonBytes: 0 });
     if (item.result.duplicates > 0) warnings.push(`${item.result.target}: ${item.result.duplicates} documents already existed (duplicate key) and were left as they were`);
   }
   // Views last, once the collections they read from exist.
   for (const item of plan.filter((i) => i.result.type === 'view')) {
-    await createWithOptions(client.db(item.target.db), item.target.collection, item.options);
+    await aboutNamespace(item, () => createWithOptions(client.db(item.target.db), item.target.collection, item.options));
     item.result.status = 'restored';
   }
   signal?.throwIfAborted();
 }
 
-/** A restore that fails midway says exactly which namespaces are complete in the target. */
-function withProgressReport(error: unknown, plan: PlanItem[], completed: Set<string>): MongosafeError {
+/** `call`, whose failure is said to concern the item's target namespace (`details.namespace`). */
+async function aboutNamespace<T>(item: PlanItem, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    throw withDetails(error, { namespace: item.result.target });
+  }
+}
+
+/**
+ * A restore that fails midway says exactly which namespaces are complete in the target. The
+ * failure's details (the namespace that failed) carry over through `cause`.
+ */
+function withProgressReport(error: unknown, plan: PlanItem[], completed: Set<string>, backupId: string | undefined): MongosafeError {
   const done = plan.filter((item) => completed.has(item.result.target)).map((item) => item.result.target);
   const notDone = plan.filter((item) => !completed.has(item.result.target)).map((item) => item.result.target);
   const report = `completed: ${done.join(', ') || 'none'}; incomplete: ${notDone.join(', ') || 'none'} (indexes not built)`;
   if (isMongosafeError(error)) {
-    return new MongosafeError(error.code, `${error.message} [${report}]`, error.hint, { cause: error });
+    return new MongosafeError(error.code, `${error.message} [${report}]`, error.hint, { cause: error, details: { backupId } });
   }
-  return new MongosafeError('SOURCE', `restore failed: ${messageOf(error)} [${report}]`, undefined, { cause: error });
+  return new MongosafeError('SOURCE', `restore failed: ${messageOf(error)} [${report}]`, undefined, { cause: error, details: { backupId } });
 }

@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import { MongosafeError, isMongosafeError, messageOf } from '../errors.js';
+import { MongosafeError, isMongosafeError, messageOf, type ErrorDetails } from '../errors.js';
 import type { Storage } from '../storage/storage.js';
 import { openBackupSource } from './backup-source.js';
 import { storageOpener, type BackupRef } from './backup-ref.js';
@@ -35,6 +35,8 @@ export interface VerifiedBackup {
   skipped?: string;
   /** The first problem found, one line. */
   problem?: string;
+  /** The problem as data (namespace, key, kind: `checksum`, `count`, `not-found`…): read these, not `problem`. */
+  details?: ErrorDetails;
   namespaces: number;
   documents: number;
   durationMs: number;
@@ -98,13 +100,14 @@ async function verifyOne(ref: string, storage: () => Promise<Storage>, options: 
   } catch (error) {
     // A manifest whose archive is gone (expired, deleted) is a damaged backup, not a failed command.
     if (!isMongosafeError(error, 'NOT_FOUND') || !isBackupId(ref)) throw error;
-    return { id: ref, ok: false, kind: 'full', problem: error.message, namespaces: 0, documents: 0, durationMs: Date.now() - started };
+    return { id: ref, ok: false, kind: 'full', problem: error.message, details: error.details, namespaces: 0, documents: 0, durationMs: Date.now() - started };
   }
   const id = source.id ?? ref;
   options.onProgress?.({ kind: 'phase', phase: `verifying ${source.description}` });
   let namespaces = 0;
   let documents = 0;
   let problem: string | undefined;
+  let details: ErrorDetails | undefined;
   try {
     for await (const event of source.events(options.signal)) {
       if (event.kind === 'end-of-namespace') {
@@ -116,14 +119,15 @@ async function verifyOne(ref: string, storage: () => Promise<Storage>, options: 
   } catch (error) {
     if (!isMongosafeError(error, 'CORRUPT') && !isMongosafeError(error, 'NOT_FOUND')) throw error;
     problem = error.message;
+    details = error.details;
   }
   let kind: 'full' | 'deep' = 'full';
   if (problem === undefined && options.deep) {
     kind = 'deep';
     options.onProgress?.({ kind: 'phase', phase: `restore drill of ${source.description}` });
-    problem = (await drill(source, { scratchUri: assertScratchUri(options.scratchUri), signal: options.signal })).problem;
+    ({ problem, details } = await drill(source, { scratchUri: assertScratchUri(options.scratchUri), signal: options.signal }));
   }
-  const result: VerifiedBackup = { id, ok: problem === undefined, kind, problem, namespaces, documents, durationMs: Date.now() - started };
+  const result: VerifiedBackup = { id, ok: problem === undefined, kind, problem, details, namespaces, documents, durationMs: Date.now() - started };
   if (source.id && options.record !== false) await recordVerification(await storage(), source.id, result, now(), options.signal);
   return result;
 }
@@ -135,7 +139,7 @@ async function recordVerification(storage: Storage, id: string, result: Verified
   } catch (error) {
     // A read-only destination can still be verified; the record is a convenience.
     if (!isMongosafeError(error, 'AUTH') && !isMongosafeError(error, 'ALREADY_EXISTS')) {
-      throw new MongosafeError('STORAGE', `writing the verification record of ${id} failed: ${messageOf(error)}`, undefined, { cause: error });
+      throw new MongosafeError('STORAGE', `writing the verification record of ${id} failed: ${messageOf(error)}`, undefined, { cause: error, details: { backupId: id } });
     }
   }
 }
@@ -156,6 +160,7 @@ function incompleteResult(id: string): VerifiedBackup {
     ok: false,
     kind: 'full',
     problem: `backup ${id} has data but no manifest: it is incomplete (interrupted, or still running)`,
+    details: { backupId: id, key: manifestKey(id), kind: 'not-found' },
     namespaces: 0,
     documents: 0,
     durationMs: 0,

@@ -1,4 +1,4 @@
-import { MongosafeError, messageOf } from '../errors.js';
+import { MongosafeError, isMongosafeError, messageOf } from '../errors.js';
 
 /** The part of the Lambda context the handler uses (tests fake it). */
 export interface LambdaContext {
@@ -25,16 +25,32 @@ export function startDeadline(context: LambdaContext, marginMs: number): Deadlin
   if (budgetMs <= 0) {
     throw new MongosafeError('CONFIG', `the function has ${Math.round(context.getRemainingTimeInMillis() / 1000)} s left, less than SAFETY_MARGIN_MS (${marginMs} ms)`, hint);
   }
-  const reason = new MongosafeError('ABORTED', `stopped ${Math.round(marginMs / 1000)} s before the Lambda time limit, after ${Math.round(budgetMs / 1000)} s`, hint);
+  const reason = new MongosafeError('ABORTED', `stopped ${Math.round(marginMs / 1000)} s before the Lambda time limit, after ${Math.round(budgetMs / 1000)} s`, hint, {
+    details: { kind: 'timeout' },
+  });
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(reason), budgetMs);
   return {
     signal: controller.signal,
     explain: (error) => {
-      if (!controller.signal.aborted || messageOf(error).includes(reason.message)) return error;
-      // Whatever noticed the abort first (a secret read, an upload, verify) says why it stopped.
-      return new MongosafeError('ABORTED', `${reason.message}: ${messageOf(error)}`, hint, { cause: error });
+      if (!controller.signal.aborted || tellsTheDeadline(error, reason)) return error;
+      // Whatever noticed the abort first (a secret read, an upload, verify) says why it stopped;
+      // its details (the namespace, key or backup it was at) stay, the kind is the deadline's.
+      return new MongosafeError('ABORTED', `${reason.message}: ${messageOf(error)}`, hint, { cause: error, details: { kind: 'timeout' } });
     },
     dispose: () => clearTimeout(timer),
   };
+}
+
+/**
+ * Whether `error` already is the deadline's: the reason itself, or the reason with details added
+ * on the way up (`withDetails` keeps its code and kind, and has it as cause). The errors of
+ * operations it interrupted have it as cause too, but say "interrupted" with kind `aborted`.
+ */
+function tellsTheDeadline(error: unknown, reason: MongosafeError): boolean {
+  for (let current: unknown = error; current instanceof Error; current = current.cause) {
+    if (current === reason) return true;
+    if (!isMongosafeError(current, 'ABORTED') || current.details.kind !== 'timeout') return false;
+  }
+  return false;
 }

@@ -1,13 +1,13 @@
 import { SNSClient } from '@aws-sdk/client-sns';
 import { ConnectionString } from 'mongodb-connection-string-url';
 import { readSecretUri } from '../config/secret.js';
-import { MongosafeError, isMongosafeError, messageOf } from '../errors.js';
+import { MongosafeError, detailsOf, isMongosafeError, messageOf } from '../errors.js';
 import { openStorage } from '../storage/registry.js';
 import { scrubSecrets } from '../util/redact.js';
 import { startDeadline, type Deadline, type LambdaContext } from './deadline.js';
 import { notifyTopicArn, readLambdaConfig, type LambdaConfig } from './env.js';
 import { parseEvent, type LambdaRequest } from './event.js';
-import { createLambdaLogger, type LambdaLogger } from './logger.js';
+import { createLambdaLogger, failureFields, type LambdaLogger } from './logger.js';
 import { createMetrics } from './metrics.js';
 import { publishFailure } from './notify.js';
 import { runBackup, runDrill, type BackupSummary, type DrillSummary } from './runs.js';
@@ -20,7 +20,7 @@ const sns = new SNSClient({});
 
 /**
  * The nightly backup (and the restore drill) as a Lambda function. Resolves
- * to a small JSON summary; on any failure it logs `{code, message, hint}`,
+ * to a small JSON summary; on any failure it logs `{code, message, hint, details}`,
  * publishes one SNS notification (NOTIFY_TOPIC_ARN) and rejects, so that
  * Lambda's Errors metric, its retries and the alarms all see the failure.
  * One EMF metrics line is written for every invocation.
@@ -54,7 +54,7 @@ export async function handler(event: unknown, context: LambdaContext): Promise<B
   } catch (caught) {
     const error = deadline?.explain(caught) ?? caught;
     metrics.put(request?.action === 'verify' ? 'VerifySucceeded' : 'BackupSucceeded', 0);
-    logger.error(messageOf(error), { code: isMongosafeError(error) ? error.code : 'INTERNAL', hint: isMongosafeError(error) ? error.hint : undefined, action: request?.action, scheduledTime: request?.scheduledTime });
+    logger.error(messageOf(error), { ...failureFields(error), action: request?.action, scheduledTime: request?.scheduledTime });
     await notifyFailure({ functionName, requestId: context.awsRequestId, action: request?.action ?? 'backup', error, destination: config?.destination, databases: config?.databases ?? [], scheduledTime: request?.scheduledTime, secrets }, logger);
     throw scrubbed(error, secrets);
   } finally {
@@ -68,7 +68,7 @@ async function notifyFailure(report: Parameters<typeof publishFailure>[2], logge
   try {
     topicArn = notifyTopicArn();
   } catch (error) {
-    logger.error(messageOf(error), { code: 'CONFIG', hint: isMongosafeError(error) ? error.hint : undefined });
+    logger.error(messageOf(error), { ...failureFields(error), code: 'CONFIG' });
   }
   if (topicArn) await publishFailure(sns, topicArn, report, logger);
 }
@@ -93,6 +93,7 @@ function scrubbed(error: unknown, secrets: readonly string[]): unknown {
   const message = messageOf(error);
   const clean = scrubSecrets(message, secrets);
   if (clean === message) return error;
-  // No cause: it would carry the secret along.
-  return new MongosafeError(isMongosafeError(error) ? error.code : 'INTERNAL', clean, isMongosafeError(error) ? error.hint : undefined);
+  // No cause: it would carry the secret along. The details stay, scrubbed too.
+  const details = Object.fromEntries(Object.entries(detailsOf(error)).map(([field, value]) => [field, typeof value === 'string' ? scrubSecrets(value, secrets) : value]));
+  return new MongosafeError(isMongosafeError(error) ? error.code : 'INTERNAL', clean, isMongosafeError(error) ? error.hint : undefined, { details });
 }

@@ -1,4 +1,5 @@
 import type { Logger } from '../core/progress.js';
+import { isMongosafeError } from '../errors.js';
 import { redactFields, scrubSecrets } from '../util/redact.js';
 
 /** The core Logger plus `error`, writing one JSON object per line (CloudWatch Logs Insights reads the fields). */
@@ -27,4 +28,15 @@ export function createLambdaLogger(requestId: string, write: (line: string) => v
       }
     },
   };
+}
+
+/**
+ * The fields of a failure's log line besides its `message`: `{code, hint, details}` as `--json`
+ * prints them, so Logs Insights can filter on `details.kind` or `details.namespace`. Anything
+ * that is not a MongosafeError is a bug: INTERNAL, no details.
+ */
+export function failureFields(error: unknown): { code: string; hint?: string; details: Record<string, unknown> } {
+  if (!isMongosafeError(error)) return { code: 'INTERNAL', details: {} };
+  const { code, hint, details } = error.toJSON();
+  return { code, hint, details: { ...details } };
 }

@@ -1,5 +1,5 @@
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
-import { isMongosafeError, messageOf } from '../errors.js';
+import { detailsOf, isMongosafeError, messageOf } from '../errors.js';
 import { redactUri, scrubSecrets } from '../util/redact.js';
 import type { LambdaLogger } from './logger.js';
 
@@ -24,13 +24,12 @@ export interface FailureMessage {
 
 // SNS refuses a subject over 100 characters.
 const MAX_SUBJECT = 100;
-// core names namespaces as "reading db.coll failed", "namespace db.coll", …
-const NAMESPACE_IN_MESSAGE = /\b(?:reading|namespace|collection)\s+([^\s.:/'"]+\.[^\s:'",]+)/;
 const CONNECTION_STRING = /mongodb(?:\+srv)?:\/\/[^\s'"]+/g;
 
 /**
- * The text of the one failure notification: what failed, where, the error
- * line and hint, and the commands that show what the last good backup is.
+ * The text of the one failure notification: what failed, where (the error's
+ * details: namespace, key, backup id, kind of cause), the error line and hint,
+ * and the commands that show what the last good backup is.
  * Never the connection string or password: URIs are redacted and every known
  * secret value is cut out.
  */
@@ -38,14 +37,17 @@ export function failureMessage(report: FailureReport): FailureMessage {
   const code = isMongosafeError(report.error) ? report.error.code : 'INTERNAL';
   const hint = isMongosafeError(report.error) ? report.error.hint : undefined;
   const errorLine = messageOf(report.error);
-  const namespace = NAMESPACE_IN_MESSAGE.exec(errorLine)?.[1];
+  const details = detailsOf(report.error);
   const what = report.action === 'backup' ? 'backup' : `${report.action} (restore drill)`;
   const lines = [
     `The mongosafe ${what} run by Lambda function ${report.functionName} failed.`,
     '',
     `Database(s): ${report.databases.length > 0 ? report.databases.join(', ') : 'all user databases'}`,
-    ...(namespace ? [`Namespace: ${namespace}`] : []),
+    ...(details.namespace ? [`Namespace: ${details.namespace}`] : []),
     ...(report.destination ? [`Destination: ${report.destination}`] : []),
+    ...(details.key ? [`Key: ${details.key}`] : []),
+    ...(details.backupId ? [`Backup id: ${details.backupId}`] : []),
+    ...(details.kind ? [`Cause: ${details.kind}`] : []),
     ...(report.scheduledTime ? [`Scheduled run: ${report.scheduledTime}`] : []),
     `Error (${code}): ${errorLine}`,
     ...(hint ? [`Hint: ${hint}`] : []),

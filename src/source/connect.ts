@@ -51,10 +51,16 @@ export function translateMongoError(error: unknown, uri: string, context: string
     return new MongosafeError('USAGE', `${context}: ${detail}`, 'check the URI: mongodb://user:password@host:port/ or mongodb+srv://…', { cause: error });
   }
   if (error instanceof MongoServerError && (error.code === AUTH_FAILED || /auth/i.test(error.codeName ?? ''))) {
-    return new MongosafeError('AUTH', `${context}: authentication failed`, 'check the user name and password (and authSource) in the connection string', { cause: error });
+    return new MongosafeError('AUTH', `${context}: authentication failed`, 'check the user name and password (and authSource) in the connection string', {
+      cause: error,
+      details: { kind: 'permission' },
+    });
   }
   if (error instanceof MongoServerSelectionError) {
-    return new MongosafeError('SOURCE', `${context}: no server answered (${detail})`, 'check that the host is up and reachable, and on Atlas that this machine\'s IP is in the access list', { cause: error });
+    return new MongosafeError('SOURCE', `${context}: no server answered (${detail})`, 'check that the host is up and reachable, and on Atlas that this machine\'s IP is in the access list', {
+      cause: error,
+      details: { kind: 'network' },
+    });
   }
   if (error instanceof TypeError || error instanceof RangeError) {
     return new MongosafeError('USAGE', `${context}: ${detail}`, 'check the connection string and its options', { cause: error });

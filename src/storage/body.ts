@@ -79,13 +79,13 @@ class TranslatingPassThrough extends PassThrough {
 }
 
 export function abortedError(signal: AbortSignal, what: string): MongosafeError {
-  return new MongosafeError('ABORTED', `${what} was interrupted`, undefined, { cause: signal.reason });
+  return new MongosafeError('ABORTED', `${what} was interrupted`, undefined, { cause: signal.reason, details: { kind: 'aborted' } });
 }
 
 function toBytes(chunk: unknown, what: string): Uint8Array {
   if (chunk instanceof Uint8Array) return chunk;
   if (typeof chunk === 'string') return Buffer.from(chunk);
-  throw new MongosafeError('USAGE', `${what}: the body yielded a ${typeof chunk}, not bytes`);
+  throw new MongosafeError('USAGE', `${what}: the body yielded a ${typeof chunk}, not bytes`, undefined, { details: { kind: 'invalid' } });
 }
 
 /**

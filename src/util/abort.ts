@@ -3,7 +3,7 @@ import { MongosafeError } from '../errors.js';
 /** Throws the ABORTED error when the signal has fired, keeping its reason as cause. */
 export function throwIfAborted(signal: AbortSignal | undefined, what: string): void {
   if (signal?.aborted) {
-    throw new MongosafeError('ABORTED', `${what} was interrupted`, undefined, { cause: signal.reason });
+    throw new MongosafeError('ABORTED', `${what} was interrupted`, undefined, { cause: signal.reason, details: { kind: 'aborted' } });
   }
 }
 

@@ -59,7 +59,8 @@ export function describeStorageContract(name: string, open: () => Promise<Storag
     it('never overwrites: a second put is ALREADY_EXISTS and the content stays', async () => {
       const key = `${area()}data/backup.archive.gz`;
       await seed(key, 'first');
-      await expectCode(storage.put(key, bytesBody('second, longer'), { ifAbsent: true }), 'ALREADY_EXISTS');
+      const error = await expectCode(storage.put(key, bytesBody('second, longer'), { ifAbsent: true }), 'ALREADY_EXISTS');
+      expect(isMongosafeError(error) && error.details).toEqual({ key });
       expect(await text(key)).toBe('first');
     });
 
@@ -94,7 +95,9 @@ export function describeStorageContract(name: string, open: () => Promise<Storag
 
     it('a missing key: get is NOT_FOUND, head is undefined, delete is fine', async () => {
       const key = `${area()}missing/nothing.json`;
-      await expectCode(storage.get(key), 'NOT_FOUND');
+      const error = await expectCode(storage.get(key), 'NOT_FOUND');
+      // The same details from every backend: the key as given, and why.
+      expect(isMongosafeError(error) && error.details).toEqual({ key, kind: 'not-found' });
       expect(await storage.head(key)).toBeUndefined();
       await storage.delete(key);
       // A key below a file is just as missing.

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { readFile, readdir, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, relative } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { MongoClient, type Db } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, type CliRun } from '../helpers/cli.js';
@@ -144,7 +144,30 @@ describe('damaged backups are detected and refused', () => {
     damaged[at] = (damaged[at] ?? 0) ^ 0x10;
     await writeFile(archivePath, damaged);
     await expectRefusedAndTargetUntouched();
+
+    // With --json the refusal is one JSON object on stdout, its details naming what and why.
+    const json = await runCli(['restore', id, '--from', dest, '--dry-run', '--json']);
+    expect(json.code, json.stderr).toBe(1);
+    const printed = JSON.parse(json.stdout) as Record<string, unknown>;
+    expect(printed).toEqual({
+      code: 'CORRUPT',
+      message: expect.stringMatching(/^refusing to restore backup .*sha256/) as unknown,
+      hint: expect.any(String) as unknown,
+      details: { backupId: id, key: relative(dest, archivePath), kind: 'checksum' },
+    });
+    expect(json.stderr.split('\n')[0]).toBe(`mongosafe: ${String(printed.message)}`);
     await writeFile(archivePath, pristine);
+  });
+
+  it('--json for a backup id that is not there: NOT_FOUND with the id in details', async () => {
+    const run = await runCli(['verify', '20200101T000000Z', '--from', dest, '--json']);
+    expect(run.code, run.stderr).toBe(1);
+    expect(JSON.parse(run.stdout)).toEqual({
+      code: 'NOT_FOUND',
+      message: `backup 20200101T000000Z not found in ${pathToFileURL(dest).href}`,
+      hint: "run 'mongosafe list' to see the backups there",
+      details: { backupId: '20200101T000000Z', kind: 'not-found' },
+    });
   });
 
   it('a truncated archive', async () => {

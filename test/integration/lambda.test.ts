@@ -210,13 +210,14 @@ describe('Lambda handler', () => {
     expect(invocation.metrics).toHaveLength(1);
     expect(invocation.metrics[0]).toMatchObject({ FunctionName: aws.functionName, BackupSucceeded: 0 });
     const logged = invocation.lines.map((line) => JSON.parse(line) as Record<string, unknown>).find((line) => line.level === 'error');
-    expect(logged).toMatchObject({ code: 'SOURCE', message: invocation.error?.message, hint: expect.stringContaining('reachable') as unknown });
+    expect(logged).toMatchObject({ code: 'SOURCE', message: invocation.error?.message, hint: expect.stringContaining('reachable') as unknown, details: { kind: 'network' } });
 
     const { notifications } = aws;
     expect(notifications).toHaveLength(1);
     expect(notifications[0]?.subject).toBe(`mongosafe backup FAILED: ${aws.functionName}`);
     expect(notifications[0]?.message).toContain('Database(s): momsrecipebox');
     expect(notifications[0]?.message).toContain('Error (SOURCE): ');
+    expect(notifications[0]?.message).toContain('Cause: network');
     expect(notifications[0]?.message).toContain(`mongosafe inspect latest --from ${aws.destination}`);
 
     const everything = [...invocation.lines, invocation.error?.message ?? '', JSON.stringify(notifications)].join('\n');
@@ -234,6 +235,10 @@ describe('Lambda handler', () => {
     expect(invocation.error?.message).toMatch(/^stopped 60 s before the Lambda time limit/);
     expect(invocation.metrics[0]).toMatchObject({ BackupSucceeded: 0 });
     expect(aws.notifications).toHaveLength(1);
+    // The failure's details, as data in the log line and as lines of the notice.
+    const logged = invocation.lines.map((line) => JSON.parse(line) as Record<string, unknown>).find((line) => line.level === 'error');
+    expect(logged).toMatchObject({ code: 'ABORTED', message: invocation.error?.message, details: { kind: 'timeout' } });
+    expect(aws.notifications[0]?.message).toContain('Cause: timeout');
     expect((await list({ storage: await openStorage(aws.destination) })).backups).toEqual([]);
   });
 

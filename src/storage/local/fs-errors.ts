@@ -1,4 +1,5 @@
 import { MongosafeError, messageOf } from '../../errors.js';
+import { requestFaultKind } from '../cause-kind.js';
 import { notFoundError } from '../common-errors.js';
 
 export interface FsErrorContext {
@@ -6,6 +7,8 @@ export interface FsErrorContext {
   doing: string;
   /** The object's key, or the folder for root-level operations. */
   target: string;
+  /** The object's key, for `details.key`; none for root-level operations. */
+  key?: string;
   /** The destination, for the message. */
   displayUrl: string;
 }
@@ -20,16 +23,19 @@ export function errnoCode(error: unknown): string | undefined {
 
 /**
  * The one place local filesystem errors become MongosafeErrors, keeping the
- * original as `cause`. MongosafeErrors (ABORTED from the body reader) and errors
- * thrown by the caller's body pass through unchanged.
+ * original as `cause` and the key and kind (permission, not-found…) as `details`.
+ * MongosafeErrors (ABORTED from the body reader) and errors thrown by the caller's
+ * body pass through unchanged.
  */
 export function translateFsError(error: unknown, context: FsErrorContext): Error {
   if (error instanceof MongosafeError) return error;
   const code = errnoCode(error);
   const where = `${context.target} in ${context.displayUrl}`;
-  const options = { cause: error };
+  const { key } = context;
+  const options = { cause: error, details: { key } };
+  const refused = { cause: error, details: { key, kind: 'permission' as const } };
   if (error instanceof Error && error.name === 'AbortError') {
-    return new MongosafeError('ABORTED', `${context.doing} ${where} was interrupted`, undefined, options);
+    return new MongosafeError('ABORTED', `${context.doing} ${where} was interrupted`, undefined, { cause: error, details: { key, kind: 'aborted' } });
   }
   if (code === undefined) return error instanceof Error ? error : new Error(String(error));
   if (DISK_FULL.has(code)) {
@@ -49,18 +55,20 @@ export function translateFsError(error: unknown, context: FsErrorContext): Error
     );
   }
   if (code === 'ENOENT') {
-    return notFoundError(`${context.target} in ${context.displayUrl}`, error);
+    return notFoundError(`${context.target} in ${context.displayUrl}`, key, error);
   }
   if (code === 'EACCES' || code === 'EPERM') {
     return new MongosafeError(
       'AUTH',
       `${context.doing} ${where} was refused by the file system (${code})`,
       'check that this user may read and write that folder',
-      options,
+      refused,
     );
   }
   if (code === 'EROFS') {
-    return new MongosafeError('STORAGE', `${context.doing} ${where} failed: the file system is read-only`, 'choose a writable destination', options);
+    return new MongosafeError('STORAGE', `${context.doing} ${where} failed: the file system is read-only`, 'choose a writable destination', refused);
   }
-  return new MongosafeError('STORAGE', `${context.doing} ${where} failed: ${messageOf(error)}`, undefined, options);
+  // A network file system's connection, or a timed-out request.
+  const kind = requestFaultKind({ code });
+  return new MongosafeError('STORAGE', `${context.doing} ${where} failed: ${messageOf(error)}`, undefined, { cause: error, details: { key, kind } });
 }

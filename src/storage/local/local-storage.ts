@@ -12,7 +12,7 @@ import { type Body, readBody, translateReadable } from '../body.js';
 import { alreadyExistsError, notFoundError } from '../common-errors.js';
 import { assertValidKey, assertValidPrefix, isPartialName } from '../key.js';
 import type { ObjectInfo, PutOptions, PutResult, Storage } from '../storage.js';
-import { errnoCode, translateFsError } from './fs-errors.js';
+import { errnoCode, translateFsError, type FsErrorContext } from './fs-errors.js';
 
 // File systems without hard links (some FUSE, SMB and exFAT mounts) answer link() so.
 const NO_HARD_LINKS = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EXDEV']);
@@ -34,7 +34,7 @@ export class LocalStorage implements Storage {
   async exists(): Promise<boolean> {
     const info = await stat(this.root).catch((error: unknown) => {
       if (errnoCode(error) === 'ENOENT') return undefined;
-      throw translateFsError(error, this.context('checking', 'the folder'));
+      throw translateFsError(error, this.context('checking', undefined));
     });
     if (info === undefined) return false;
     if (!info.isDirectory()) {
@@ -93,7 +93,7 @@ export class LocalStorage implements Storage {
     try {
       handle = await open(this.pathOf(key), 'r');
     } catch (error) {
-      if (errnoCode(error) === 'ENOTDIR') throw notFoundError(`${key} in ${this.displayUrl}`, error);
+      if (errnoCode(error) === 'ENOTDIR') throw notFoundError(`${key} in ${this.displayUrl}`, key, error);
       throw translateFsError(error, context);
     }
     // open() succeeds on folders; only files are objects.
@@ -106,7 +106,7 @@ export class LocalStorage implements Storage {
     );
     if (!isFile) {
       await handle.close();
-      throw notFoundError(`${key} in ${this.displayUrl}`);
+      throw notFoundError(`${key} in ${this.displayUrl}`, key);
     }
     return translateReadable(handle.createReadStream({ highWaterMark: READ_CHUNK_BYTES }), options.signal, `reading ${key}`, (error) =>
       translateFsError(error, context),
@@ -137,7 +137,7 @@ export class LocalStorage implements Storage {
     try {
       await this.walk(start, prefix, found, options.signal);
     } catch (error) {
-      throw translateFsError(error, this.context('listing', prefix === '' ? 'the folder' : `${prefix}*`));
+      throw translateFsError(error, this.context('listing', undefined, prefix === '' ? 'the folder' : `${prefix}*`));
     }
     found.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
     yield* found;
@@ -160,8 +160,9 @@ export class LocalStorage implements Storage {
     return join(this.root, ...key.split('/'));
   }
 
-  private context(doing: string, target: string): { doing: string; target: string; displayUrl: string } {
-    return { doing, target, displayUrl: this.displayUrl };
+  /** `key` undefined: an operation on the folder (named `target` in messages). */
+  private context(doing: string, key: string | undefined, target = key ?? 'the folder'): FsErrorContext {
+    return { doing, target, key, displayUrl: this.displayUrl };
   }
 
   /**
@@ -238,12 +239,12 @@ async function publish(temp: string, path: string, key: string, displayUrl: stri
     await link(temp, path);
   } catch (error) {
     const code = errnoCode(error);
-    if (code === 'EEXIST') throw alreadyExistsError(`${key} in ${displayUrl}`, error);
+    if (code === 'EEXIST') throw alreadyExistsError(`${key} in ${displayUrl}`, key, error);
     if (code === undefined || !NO_HARD_LINKS.has(code)) throw error;
     try {
       await copyFile(temp, path, constants.COPYFILE_EXCL);
     } catch (copyError) {
-      if (errnoCode(copyError) === 'EEXIST') throw alreadyExistsError(`${key} in ${displayUrl}`, copyError);
+      if (errnoCode(copyError) === 'EEXIST') throw alreadyExistsError(`${key} in ${displayUrl}`, key, copyError);
       throw copyError;
     }
   }

@@ -135,7 +135,7 @@ export async function uploadObject(request: UploadRequest, body: Body): Promise<
       translated.code,
       `${translated.message}; cancelling its multipart upload also failed (${cleanup})`,
       `${translated.hint ? `${translated.hint}; ` : ''}the bucket's AbortIncompleteMultipartUpload lifecycle rule removes the leftover parts`,
-      { cause: error },
+      { cause: error, details: translated.details },
     );
   } finally {
     unlink();

@@ -193,7 +193,7 @@ export class S3Storage implements Storage {
     assertValidKey(key);
     const context = this.context('restoring', 's3:RestoreObject', key);
     const output = await this.headObject(key, options.signal);
-    if (output === undefined) throw notFoundError(context.target);
+    if (output === undefined) throw notFoundError(context.target, key);
     const archive = archiveOf(output.StorageClass, output.ArchiveStatus);
     if (archive === undefined) return { ready: true, estimate: 'not archived: readable now' };
     const restore = parseRestoreHeader(output.Restore);
@@ -249,6 +249,7 @@ export class S3Storage implements Storage {
       action,
       resource: key === undefined ? `arn:aws:s3:::${this.bucket}` : `arn:aws:s3:::${this.bucket}/${this.base}*`,
       target: key === undefined ? this.displayUrl : `s3://${this.bucket}/${this.base}${key}`,
+      key,
       kmsKeyId: this.options.kmsKeyId,
       kmsAction,
     };

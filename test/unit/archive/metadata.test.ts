@@ -69,6 +69,7 @@ describe('metadata JSON', () => {
       expect((error as MongosafeError).code).toBe('CORRUPT');
       expect((error as MongosafeError).message).toContain('metadata of db.c');
       expect((error as MongosafeError).message).toContain(message);
+      expect((error as MongosafeError).details).toEqual({ namespace: 'db.c', kind: 'invalid' });
     }
   });
 });

@@ -137,6 +137,7 @@ describe('readArchive errors', () => {
     const error = await corruption(bytes);
     expect(error.message).toContain('not in the prelude');
     expect(error.message).toContain('namespace db.other');
+    expect(error.details).toEqual({ namespace: 'db.other', kind: 'invalid' });
   });
 
   it('a namespace header after its EOF block', async () => {
@@ -151,6 +152,11 @@ describe('readArchive errors', () => {
     const error = await corruption(bytes);
     expect(error.message).toContain(`CRC mismatch: the EOF block says ${crc64(DOC_B).toString(16).padStart(16, '0')}, the documents hash to ${crc64(DOC_A).toString(16).padStart(16, '0')}`);
     expect(error.message).toContain('namespace db.c');
+    expect(error.details).toEqual({ namespace: 'db.c', kind: 'checksum' });
+  });
+
+  it('framing errors outside any namespace are invalid, with no namespace', async () => {
+    expect((await corruption(MAGIC)).details).toEqual({ kind: 'invalid' });
   });
 
   it('compares CRCs as unsigned 64-bit patterns (values at or above 2^63)', async () => {

@@ -1,8 +1,10 @@
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { main, type Terminal } from '../../../src/cli/main.js';
 import { COMMANDS } from '../../../src/config/options.js';
 import { tempDir } from '../../helpers/temp-dir.js';
+import { DOC_A, DOC_B, TERM, dataHeader, entry, eofHeader, join as joinBytes, start } from '../archive/archive-parts.js';
 
 /** Runs main in this process, keeping what it writes; only commands that touch no server. */
 async function run(argv: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -52,5 +54,34 @@ describe('main', () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/^mongosafe: backup: Unknown option '--bogus'/);
     expect(result.stderr).toContain('  cause: ');
+  });
+});
+
+describe('main --json on failure', () => {
+  it('prints {code, message, hint, details} as the one JSON object on stdout; stderr keeps the human line', async () => {
+    // An archive whose EOF block's CRC is another document's: a CRC mismatch in db.c.
+    const path = join(await tempDir(), 'damaged.archive');
+    await writeFile(path, joinBytes([...start([entry('db', 'c')]), dataHeader('db', 'c'), DOC_A, TERM, eofHeader('db', 'c', [DOC_B]), TERM]));
+    const result = await run(['restore', path, '--dry-run', '--json']);
+    expect(result.code).toBe(1);
+    const printed = JSON.parse(result.stdout) as Record<string, unknown>;
+    expect(Object.keys(printed)).toEqual(['code', 'message', 'hint', 'details']);
+    expect(printed).toMatchObject({ code: 'CORRUPT', message: expect.stringMatching(/^refusing to restore archive .*CRC mismatch/) as unknown, details: { namespace: 'db.c', kind: 'checksum' } });
+    expect(result.stderr).toBe(`mongosafe: ${String(printed.message)}\n  hint: ${String(printed.hint)}\n`);
+  });
+
+  it('a backup id that is not there: NOT_FOUND naming the backup id, exit code unchanged', async () => {
+    const from = await tempDir();
+    await mkdir(join(from, 'manifests'));
+    const result = await run(['verify', '20261127T030000Z', '--from', from, '--json']);
+    expect(result.code).toBe(1);
+    expect(JSON.parse(result.stdout)).toMatchObject({ code: 'NOT_FOUND', details: { backupId: '20261127T030000Z', kind: 'not-found' } });
+  });
+
+  it('a usage error found before the arguments resolve is JSON too, exit 2; without --json stdout stays empty', async () => {
+    const result = await run(['list', '--bogus', '--json']);
+    expect(result.code).toBe(2);
+    expect(JSON.parse(result.stdout)).toMatchObject({ code: 'USAGE', details: {} });
+    expect(await run(['list', '--bogus'])).toMatchObject({ code: 2, stdout: '' });
   });
 });

@@ -20,7 +20,9 @@ function report(error: unknown, overrides: Partial<FailureReport> = {}): Failure
 
 describe('failure notification', () => {
   it('says what failed, where, the error and hint, and how to inspect the last backup', () => {
-    const error = new MongosafeError('SOURCE', 'reading momsrecipebox.recipes failed after 1200 documents: connection reset', 'the backup was not completed; run it again when the server is healthy');
+    const error = new MongosafeError('SOURCE', 'reading momsrecipebox.recipes failed after 1200 documents: connection reset', 'the backup was not completed; run it again when the server is healthy', {
+      details: { namespace: 'momsrecipebox.recipes' },
+    });
     const { subject, message } = failureMessage(report(error));
     expect(subject).toBe('mongosafe backup FAILED: mongodb-backup');
     expect(message).toContain('Database(s): momsrecipebox');
@@ -31,6 +33,22 @@ describe('failure notification', () => {
     expect(message).toContain('mongosafe list --from s3://momsrecipebox-mongodb-backups-123456789012/mongosafe');
     expect(message).toContain('mongosafe inspect latest --from s3://momsrecipebox-mongodb-backups-123456789012/mongosafe');
     expect(message).toContain('request req-1');
+  });
+
+  it('names the namespace, key, backup id and kind from the details, never from the message', () => {
+    const error = new MongosafeError('CORRUPT', 'backup 20261126T030000Z: sha256 of data/20261126T030000Z/backup.archive.gz is 00, the manifest says 11', 'the stored object was changed after the backup', {
+      details: { namespace: 'momsrecipebox.recipes', key: 'data/20261126T030000Z/backup.archive.gz', backupId: '20261126T030000Z', kind: 'checksum' },
+    });
+    const { message } = failureMessage(report(error));
+    expect(message).toContain('Namespace: momsrecipebox.recipes');
+    expect(message).toContain('Key: data/20261126T030000Z/backup.archive.gz');
+    expect(message).toContain('Backup id: 20261126T030000Z');
+    expect(message).toContain('Cause: checksum');
+
+    // A message that merely reads like one names no namespace.
+    const secret = failureMessage(report(new MongosafeError('CONFIG', 'reading secret prod.mongodb failed: ResourceNotFoundException'))).message;
+    expect(secret).not.toContain('Namespace:');
+    expect(secret).not.toContain('Key:');
   });
 
   it('never carries the connection string or its password, even when an error quotes them', () => {

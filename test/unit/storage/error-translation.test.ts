@@ -17,8 +17,14 @@ const put = {
   action: 's3:PutObject',
   resource: 'arn:aws:s3:::bucket/app/*',
   target: 's3://bucket/app/data/x',
+  key: 'data/x',
   kmsAction: 'kms:GenerateDataKey',
 };
+
+/** The `details` of a translated error, for programs that branch on them. */
+function detailsOf(error: Error): unknown {
+  return error instanceof MongosafeError ? error.details : undefined;
+}
 
 describe('S3 error translation', () => {
   it('access denied is AUTH naming the permission and resource (and the KMS key when used)', () => {
@@ -55,10 +61,39 @@ describe('S3 error translation', () => {
     const ours = new MongosafeError('SOURCE', 'cursor died');
     expect(translateS3Error(ours, put)).toBe(ours);
   });
+
+  it('details carry the storage key and the kind of cause', () => {
+    const cases: Array<[Error, unknown]> = [
+      [awsError('AccessDenied', 403), { key: 'data/x', kind: 'permission' }],
+      [awsError('InvalidAccessKeyId', 403), { key: 'data/x', kind: 'permission' }],
+      [awsError('CredentialsProviderError'), { key: 'data/x', kind: 'permission' }],
+      [awsError('NoSuchKey', 404), { key: 'data/x', kind: 'not-found' }],
+      [awsError('NoSuchBucket', 404), { key: 'data/x', kind: 'not-found' }],
+      [awsError('SlowDown', 503), { key: 'data/x', kind: 'throttled' }],
+      [awsError('ServiceUnavailable', 503), { key: 'data/x', kind: 'throttled' }],
+      [awsError('TooManyRequests', 429), { key: 'data/x', kind: 'throttled' }],
+      [awsError('InternalError', 500), { key: 'data/x', kind: 'network' }],
+      [errnoError('ECONNRESET'), { key: 'data/x', kind: 'network' }],
+      [errnoError('ECONNREFUSED'), { key: 'data/x', kind: 'network' }],
+      [awsError('TimeoutError'), { key: 'data/x', kind: 'timeout' }],
+      [awsError('RequestTimeout', 400), { key: 'data/x', kind: 'timeout' }],
+      [awsError('AbortError'), { key: 'data/x', kind: 'aborted' }],
+      [awsError('PreconditionFailed', 412), { key: 'data/x' }],
+      [awsError('InvalidObjectState', 403, { StorageClass: 'GLACIER' }), { key: 'data/x' }],
+    ];
+    for (const [error, details] of cases) expect(detailsOf(translateS3Error(error, put)), error.name).toEqual(details);
+    // A listing touches no one key.
+    expect(detailsOf(translateS3Error(awsError('AccessDenied', 403), { ...put, key: undefined }))).toEqual({ kind: 'permission' });
+  });
+
+  it('details are JSON-safe: toJSON gives code, message, hint and details', () => {
+    const json = JSON.parse(JSON.stringify(translateS3Error(awsError('SlowDown', 503), put))) as unknown;
+    expect(json).toEqual({ code: 'STORAGE', message: 'writing s3://bucket/app/data/x failed: SlowDown: SlowDown happened (HTTP 503)', details: { key: 'data/x', kind: 'throttled' } });
+  });
 });
 
 describe('file system error translation', () => {
-  const context = { doing: 'writing', target: 'data/x', displayUrl: 'file:///b' };
+  const context = { doing: 'writing', target: 'data/x', key: 'data/x', displayUrl: 'file:///b' };
 
   it('a file-size limit is STORAGE, told apart from a full disk', () => {
     expect(translateFsError(errnoError('EFBIG'), context)).toMatchObject({
@@ -83,5 +118,21 @@ describe('file system error translation', () => {
     expect(translateFsError(errnoError('EROFS'), context)).toMatchObject({ code: 'STORAGE', hint: 'choose a writable destination' });
     expect(translateFsError(errnoError('EIO'), context)).toMatchObject({ code: 'STORAGE', message: 'writing data/x in file:///b failed: EIO: something' });
     expect(translateFsError(Object.assign(new Error('aborted'), { name: 'AbortError' }), context)).toMatchObject({ code: 'ABORTED' });
+  });
+
+  it('details carry the key and the kind of cause', () => {
+    const cases: Array<[Error, unknown]> = [
+      [errnoError('ENOENT'), { key: 'data/x', kind: 'not-found' }],
+      [errnoError('EACCES'), { key: 'data/x', kind: 'permission' }],
+      [errnoError('EPERM'), { key: 'data/x', kind: 'permission' }],
+      [errnoError('EROFS'), { key: 'data/x', kind: 'permission' }],
+      [errnoError('ETIMEDOUT'), { key: 'data/x', kind: 'timeout' }],
+      [errnoError('ECONNRESET'), { key: 'data/x', kind: 'network' }],
+      [errnoError('ENOSPC'), { key: 'data/x' }],
+      [errnoError('EIO'), { key: 'data/x' }],
+      [Object.assign(new Error('aborted'), { name: 'AbortError' }), { key: 'data/x', kind: 'aborted' }],
+    ];
+    for (const [error, details] of cases) expect(detailsOf(translateFsError(error, context)), error.message).toEqual(details);
+    expect(detailsOf(translateFsError(errnoError('EACCES'), { ...context, key: undefined, target: 'the folder' }))).toEqual({ kind: 'permission' });
   });
 });
