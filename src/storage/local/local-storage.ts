@@ -22,9 +22,23 @@ const NO_HARD_LINKS = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EXDE
 // uploads by a lifecycle rule, this folder has only us to tidy it.
 const ABANDONED_PARTIAL_MS = 60 * 60 * 1000;
 
+/** Permission bits for what a put creates. */
+interface AccessModes {
+  file: number;
+  folder: number;
+}
+
+// Backups hold every user's data: owner only, as restic writes its repositories, unless the
+// destination folder itself grants its group access (restic's rule for shared repositories).
+const OWNER_ONLY: AccessModes = { file: 0o600, folder: 0o700 };
+const OWNER_AND_GROUP: AccessModes = { file: 0o640, folder: 0o750 };
+const GROUP_READ = 0o040;
+
 /** Files under one folder; keys map to relative paths. */
 export class LocalStorage implements Storage {
   readonly displayUrl: string;
+  /** Decided once, from the destination folder as the first put finds it. */
+  private accessModes?: Promise<AccessModes>;
 
   /** @param root absolute folder; created by the first put when missing */
   constructor(readonly root: string) {
@@ -171,14 +185,25 @@ export class LocalStorage implements Storage {
    * a vanished folder is made again a few times.
    */
   private async createTemp(temp: string): Promise<void> {
+    const modes = await (this.accessModes ??= this.readAccessModes());
     for (let attempt = 1; ; attempt++) {
-      await mkdir(dirname(temp), { recursive: true });
+      await mkdir(dirname(temp), { recursive: true, mode: modes.folder });
       try {
-        await (await open(temp, 'wx')).close();
+        await (await open(temp, 'wx', modes.file)).close();
         return;
       } catch (error) {
         if (errnoCode(error) !== 'ENOENT' || attempt >= 3) throw error;
       }
+    }
+  }
+
+  /** Group access only where the destination folder already grants it; a new folder is owner-only. */
+  private async readAccessModes(): Promise<AccessModes> {
+    try {
+      return ((await stat(this.root)).mode & GROUP_READ) !== 0 ? OWNER_AND_GROUP : OWNER_ONLY;
+    } catch (error) {
+      if (errnoCode(error) === 'ENOENT') return OWNER_ONLY;
+      throw error;
     }
   }
 
