@@ -1,13 +1,27 @@
 // Small stream plumbing the archive tests share: bytes in, bytes or events out.
 import { serialize, type Document } from 'bson';
 import { readArchive, type ArchiveReadResult, type ReadArchiveOptions } from '../../../src/archive/reader.js';
-import type { ArchiveEvent } from '../../../src/archive/types.js';
+import type { ArchiveBlock, ArchiveEvent, PreludeEntry } from '../../../src/archive/types.js';
+import { encodeArchive } from '../../../src/archive/writer.js';
 
 /** Concatenates everything an async iterable of byte chunks yields. */
 export async function concatAll(chunks: AsyncIterable<Uint8Array>): Promise<Uint8Array> {
   const parts: Uint8Array[] = [];
   for await (const chunk of chunks) parts.push(chunk);
   return Buffer.concat(parts);
+}
+
+/** An archive as the project's writer encodes it, from a source server of `serverVersion`. */
+export function writtenArchive(serverVersion: string, prelude: PreludeEntry[], blocks: ArchiveBlock[]): Promise<Uint8Array> {
+  return concatAll(encodeArchive({ concurrentCollections: 1, version: '0.1', serverVersion, toolVersion: 'mongosafe-test' }, prelude, blocks));
+}
+
+/** Each namespace in turn: its documents (none for a view), then its end. */
+export function blocksOf(namespaces: Array<{ db: string; collection: string; documents: Uint8Array[] }>): ArchiveBlock[] {
+  return namespaces.flatMap(({ db, collection, documents }): ArchiveBlock[] => [
+    ...(documents.length > 0 ? [{ kind: 'documents' as const, db, collection, documents }] : []),
+    { kind: 'end', db, collection },
+  ]);
 }
 
 /** Yields `bytes` in pieces of `size` (the last may be shorter), asynchronously. */

@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { bodyNamespaceOf, entriesByBodyNamespace } from '../../../src/archive/body-namespace.js';
-import { encodeArchive } from '../../../src/archive/writer.js';
-import { namespaceOf, type ArchiveBlock, type PreludeEntry } from '../../../src/archive/types.js';
-import { concatAll, readEverything } from './archive-io.js';
+import { namespaceOf, type PreludeEntry } from '../../../src/archive/types.js';
+import { blocksOf, readEverything, writtenArchive } from './archive-io.js';
 import { DOC_A, DOC_B } from './archive-parts.js';
 
 const PRELUDE: PreludeEntry[] = [
@@ -12,15 +11,9 @@ const PRELUDE: PreludeEntry[] = [
 ];
 
 /** An archive written by the project's writer, each namespace's documents under the body namespace the rule names. */
-async function archiveFrom(serverVersion: string): Promise<Uint8Array> {
-  const blocks: ArchiveBlock[] = [];
-  for (const entry of PRELUDE) {
-    const body = bodyNamespaceOf(entry, serverVersion);
-    if (entry.type !== 'view') blocks.push({ kind: 'documents', ...body, documents: [DOC_A, DOC_B] });
-    blocks.push({ kind: 'end', ...body });
-  }
-  const header = { concurrentCollections: 1, version: '0.1', serverVersion, toolVersion: 'mongosafe-test' };
-  return concatAll(encodeArchive(header, PRELUDE, blocks));
+function archiveFrom(serverVersion: string): Promise<Uint8Array> {
+  const namespaces = PRELUDE.map((entry) => ({ ...bodyNamespaceOf(entry, serverVersion), documents: entry.type === 'view' ? [] : [DOC_A, DOC_B] }));
+  return writtenArchive(serverVersion, PRELUDE, blocksOf(namespaces));
 }
 
 describe('bodyNamespaceOf', () => {

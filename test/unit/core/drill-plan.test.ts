@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { readArchive } from '../../../src/archive/reader.js';
-import { encodeArchive } from '../../../src/archive/writer.js';
 import { namespaceOf, type ArchiveBlock, type ArchiveEvent, type PreludeEntry } from '../../../src/archive/types.js';
 import { drillPlan } from '../../../src/core/drill.js';
-import { chunked, concatAll } from '../archive/archive-io.js';
+import { blocksOf, chunked, writtenArchive } from '../archive/archive-io.js';
 import { DOC_A, DOC_B, rawDoc } from '../archive/archive-parts.js';
 
 const BUCKET = rawDoc({ _id: 'bucket-1', control: { version: 1 }, data: {} });
@@ -25,8 +24,7 @@ async function* archiveEvents(serverVersion: string, timeseriesBody: string): As
     { kind: 'end', db: 'db', collection: timeseriesBody },
     { kind: 'end', db: 'db', collection: 'v' },
   ];
-  const header = { concurrentCollections: 1, version: '0.1', serverVersion, toolVersion: 'mongosafe-test' };
-  const bytes = await concatAll(encodeArchive(header, PRELUDE, blocks));
+  const bytes = await writtenArchive(serverVersion, PRELUDE, blocks);
   yield* readArchive(chunked(bytes, 64 * 1024));
 }
 
@@ -75,12 +73,8 @@ describe('the drill plan of a dump with the oplog and system collections', () =>
       { db: 'admin', collection: 'system.roles', metadata: '', type: 'collection' },
       { db: '', collection: 'oplog', metadata: '' },
     ];
-    const blocks: ArchiveBlock[] = prelude.flatMap(({ db, collection }) => [
-      { kind: 'documents' as const, db, collection, documents: [rawDoc({ _id: `${db}.${collection}` })] },
-      { kind: 'end' as const, db, collection },
-    ]);
-    const header = { concurrentCollections: 1, version: '0.1', serverVersion: '7.0.12', toolVersion: 'mongosafe-test' };
-    const bytes = await concatAll(encodeArchive(header, prelude, blocks));
+    const blocks = blocksOf(prelude.map(({ db, collection }) => ({ db, collection, documents: [rawDoc({ _id: `${db}.${collection}` })] })));
+    const bytes = await writtenArchive('7.0.12', prelude, blocks);
     const plan = await drillPlan(readArchive(chunked(bytes, 64 * 1024)));
     expect([...plan.keys()]).toEqual(['shop.orders']);
   });

@@ -1,14 +1,13 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { encodeArchive } from '../../../src/archive/writer.js';
-import type { ArchiveBlock, ArchiveEvent, PreludeEntry } from '../../../src/archive/types.js';
+import type { ArchiveEvent, PreludeEntry } from '../../../src/archive/types.js';
 import { openBackupSource, type BackupSource } from '../../../src/core/backup-source.js';
 import { inspect } from '../../../src/core/inspect.js';
 import { restore, restoreSource } from '../../../src/core/restore.js';
 import type { Storage } from '../../../src/storage/storage.js';
 import { tempDir } from '../../helpers/temp-dir.js';
-import { concatAll } from '../archive/archive-io.js';
+import { blocksOf, writtenArchive } from '../archive/archive-io.js';
 import { DOC_A, DOC_B, dataHeader, entry, eofHeader, namespaceBlocks, rawDoc, start, TERM } from '../archive/archive-parts.js';
 
 /** Archive files need no destination. */
@@ -32,13 +31,9 @@ const CONTENTS: Array<{ entry: PreludeEntry; documents: Uint8Array[] }> = [
 
 /** An archive file the project's writer produced from `contents`. */
 async function archiveFile(contents: typeof CONTENTS): Promise<string> {
-  const blocks: ArchiveBlock[] = contents.flatMap(({ entry: { db, collection }, documents }) => [
-    { kind: 'documents' as const, db, collection, documents },
-    { kind: 'end' as const, db, collection },
-  ]);
-  const header = { concurrentCollections: 1, version: '0.1', serverVersion: '7.0.12', toolVersion: 'mongosafe-test' };
+  const blocks = blocksOf(contents.map(({ entry: { db, collection }, documents }) => ({ db, collection, documents })));
   const path = join(await tempDir(), 'dump.archive');
-  await writeFile(path, await concatAll(encodeArchive(header, contents.map((c) => c.entry), blocks)));
+  await writeFile(path, await writtenArchive('7.0.12', contents.map((c) => c.entry), blocks));
   return path;
 }
 

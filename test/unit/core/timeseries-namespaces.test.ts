@@ -2,12 +2,11 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { bodyNamespaceOf } from '../../../src/archive/body-namespace.js';
-import { encodeArchive } from '../../../src/archive/writer.js';
-import type { ArchiveBlock, PreludeEntry } from '../../../src/archive/types.js';
+import type { PreludeEntry } from '../../../src/archive/types.js';
 import { inspect } from '../../../src/core/inspect.js';
 import { restore } from '../../../src/core/restore.js';
 import { tempDir } from '../../helpers/temp-dir.js';
-import { concatAll } from '../archive/archive-io.js';
+import { blocksOf, writtenArchive } from '../archive/archive-io.js';
 import { DOC_A, DOC_B, rawDoc } from '../archive/archive-parts.js';
 
 const BUCKET = rawDoc({ _id: 'bucket-1', control: { version: 1 }, data: {} });
@@ -18,14 +17,9 @@ const PRELUDE: PreludeEntry[] = [
 
 /** An archive file the project's writer produced for a server of `serverVersion`. */
 async function archiveFile(serverVersion: string): Promise<string> {
-  const blocks: ArchiveBlock[] = [];
-  for (const entry of PRELUDE) {
-    const body = bodyNamespaceOf(entry, serverVersion);
-    blocks.push({ kind: 'documents', ...body, documents: entry.type === 'timeseries' ? [BUCKET] : [DOC_A, DOC_B] }, { kind: 'end', ...body });
-  }
-  const header = { concurrentCollections: 1, version: '0.1', serverVersion, toolVersion: 'mongosafe-test' };
+  const namespaces = PRELUDE.map((entry) => ({ ...bodyNamespaceOf(entry, serverVersion), documents: entry.type === 'timeseries' ? [BUCKET] : [DOC_A, DOC_B] }));
   const path = join(await tempDir(), `${serverVersion}.archive`);
-  await writeFile(path, await concatAll(encodeArchive(header, PRELUDE, blocks)));
+  await writeFile(path, await writtenArchive(serverVersion, PRELUDE, blocksOf(namespaces)));
   return path;
 }
 

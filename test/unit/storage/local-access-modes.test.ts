@@ -27,22 +27,16 @@ describe('local storage: who may read a backup', () => {
     for (const key of KEYS) expect(await modeOf(join(root, ...key.split('/'))), key).toBe('600');
   });
 
-  it('an existing destination that denies its group access: owner-only', async () => {
-    const root = join(await tempDir(), 'private');
+  it.each([
+    ['denies its group access: owner-only', 0o700, '700', '600'],
+    ['grants its group access (a shared repository): group may read, others never', 0o750, '750', '640'],
+  ])('an existing destination that %s', async (_case, destinationMode, folderMode, fileMode) => {
+    const root = join(await tempDir(), 'existing');
     await mkdir(root);
-    await chmod(root, 0o700);
+    await chmod(root, destinationMode);
     await writeBackupLike(root);
-    expect(await modeOf(join(root, 'data'))).toBe('700');
-    for (const key of KEYS) expect(await modeOf(join(root, ...key.split('/'))), key).toBe('600');
-  });
-
-  it('an existing destination that grants its group access (a shared repository): group may read, others never', async () => {
-    const root = join(await tempDir(), 'shared');
-    await mkdir(root);
-    await chmod(root, 0o750);
-    await writeBackupLike(root);
-    expect(await modeOf(join(root, 'data'))).toBe('750');
-    expect(await modeOf(join(root, 'manifests'))).toBe('750');
-    for (const key of KEYS) expect(await modeOf(join(root, ...key.split('/'))), key).toBe('640');
+    expect(await modeOf(join(root, 'data'))).toBe(folderMode);
+    expect(await modeOf(join(root, 'manifests'))).toBe(folderMode);
+    for (const key of KEYS) expect(await modeOf(join(root, ...key.split('/'))), key).toBe(fileMode);
   });
 });
