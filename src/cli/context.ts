@@ -1,4 +1,5 @@
 import type { ResolvedArgs } from '../config/resolve.js';
+import { requireDestination } from '../core/backup-ref.js';
 import type { ProgressEvent } from '../core/progress.js';
 import { MongosafeError } from '../errors.js';
 import { openStorage } from '../storage/registry.js';
@@ -66,8 +67,5 @@ export function destinationUrl(ctx: CommandContext): string {
 
 export async function destination(ctx: CommandContext, options: { mustExist: boolean }): Promise<Storage> {
   const storage = await openStorage(destinationUrl(ctx), { kmsKeyId: stringValue(ctx, 'kms-key') });
-  if (options.mustExist && !(await storage.exists())) {
-    throw new MongosafeError('NOT_FOUND', `the destination ${storage.displayUrl} does not exist`, 'check --from (or MONGOSAFE_DESTINATION); backups go to ./backups by default');
-  }
-  return storage;
+  return options.mustExist ? requireDestination(storage) : storage;
 }

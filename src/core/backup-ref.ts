@@ -50,8 +50,16 @@ async function openReferenced({ backup, storage }: BackupRef, signal?: AbortSign
   if (storage === undefined) {
     throw new MongosafeError('USAGE', `"${backup}" names a stored backup, and no storage says where backups are`, 'pass storage: a destination URL (s3://bucket/prefix, a folder) or a Storage from openStorage; or give a path to a mongodump archive or folder', { details: { kind: 'invalid' } });
   }
-  const store = typeof storage === 'string' ? await openStorage(storage) : storage;
-  // Said at once: otherwise a missing bucket or a mistyped folder reads as "no backups there".
+  return requireDestination(typeof storage === 'string' ? await openStorage(storage) : storage, signal);
+}
+
+/**
+ * The destination, checked to exist: said at once, since a missing bucket or a mistyped
+ * folder would otherwise read as "no backups there".
+ *
+ * @throws MongosafeError NOT_FOUND naming the destination.
+ */
+export async function requireDestination(store: Storage, signal?: AbortSignal): Promise<Storage> {
   if (!(await store.exists({ signal }))) {
     throw new MongosafeError('NOT_FOUND', `the destination ${store.displayUrl} does not exist`, 'check the destination (--from, MONGOSAFE_DESTINATION); backups go to ./backups by default', { details: { key: store.displayUrl, kind: 'not-found' } });
   }
