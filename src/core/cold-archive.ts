@@ -1,6 +1,6 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { MongosafeError } from '../errors.js';
 import type { Storage } from '../storage/storage.js';
+import { sleepUnlessAborted } from '../util/abort.js';
 import type { ProgressListener } from './progress.js';
 
 export interface ReadableOptions {
@@ -52,11 +52,8 @@ export async function ensureReadable(storage: Storage, key: string, what: string
   }
 }
 
-/** timers/promises removes its abort listener after each wait: hundreds of polls on one signal leak nothing. */
-async function waitBetweenPolls(intervalMs: number, key: string, signal: AbortSignal | undefined): Promise<void> {
-  try {
-    await sleep(intervalMs, undefined, { signal });
-  } catch (error) {
-    throw new MongosafeError('ABORTED', `stopped waiting for ${key} to be restored; the restore request goes on at AWS`, undefined, { cause: error, details: { key, kind: 'aborted' } });
-  }
+function waitBetweenPolls(intervalMs: number, key: string, signal: AbortSignal | undefined): Promise<void> {
+  return sleepUnlessAborted(intervalMs, signal, (cause) =>
+    new MongosafeError('ABORTED', `stopped waiting for ${key} to be restored; the restore request goes on at AWS`, undefined, { cause, details: { key, kind: 'aborted' } }),
+  );
 }

@@ -26,9 +26,8 @@
  * waiting.
  */
 import { Readable } from 'node:stream';
-import { setTimeout as delay } from 'node:timers/promises';
 import { isMongosafeError, MongosafeError, messageOf } from '../errors.js';
-import { throwIfAborted } from '../util/abort.js';
+import { sleepUnlessAborted } from '../util/abort.js';
 import { translateReadable } from './body.js';
 import type { Storage } from './storage.js';
 
@@ -213,11 +212,6 @@ function rootMessage(error: Error): string {
   return messageOf(root);
 }
 
-async function abortableSleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  throwIfAborted(signal, 'waiting to retry');
-  try {
-    await delay(ms, undefined, { signal });
-  } catch (error) {
-    throw new MongosafeError('ABORTED', 'waiting to retry was interrupted', undefined, { cause: error });
-  }
+function abortableSleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return sleepUnlessAborted(ms, signal, (cause) => new MongosafeError('ABORTED', 'waiting to retry was interrupted', undefined, { cause }));
 }

@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import { MongosafeError } from '../errors.js';
 
 /** Throws the ABORTED error when the signal has fired, keeping its reason as cause. */
@@ -19,4 +20,17 @@ export function onAbort(signal: AbortSignal | undefined, onAbortFn: () => void):
   }
   signal.addEventListener('abort', onAbortFn, { once: true });
   return () => signal.removeEventListener('abort', onAbortFn);
+}
+
+/**
+ * Waits `ms`, unless the signal fires first (or already has): then throws what `aborted`
+ * makes of the abort. timers/promises removes its listener after each wait, so a loop that
+ * waits hundreds of times on one long-lived signal leaks nothing.
+ */
+export async function sleepUnlessAborted(ms: number, signal: AbortSignal | undefined, aborted: (cause: unknown) => MongosafeError): Promise<void> {
+  try {
+    await delay(ms, undefined, { signal });
+  } catch (error) {
+    throw aborted(error);
+  }
 }
