@@ -36,3 +36,11 @@ export function entriesByBodyNamespace<Entry extends Pick<PreludeEntry, 'db' | '
   for (const entry of entries) byBody.set(namespaceOf(bodyNamespaceOf(entry, serverVersion)), entry);
   return byBody;
 }
+
+/**
+ * The timeseries collection whose old-style buckets a collection (or file stem) named
+ * `system.buckets.X` holds: X; undefined for any other name.
+ */
+export function bucketsOwnerOf(collection: string): string | undefined {
+  return collection.startsWith(BUCKETS_PREFIX) ? collection.slice(BUCKETS_PREFIX.length) : undefined;
+}

@@ -1,6 +1,7 @@
 import { readdir } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import { MongosafeError } from '../errors.js';
+import { bucketsOwnerOf } from './body-namespace.js';
 import { isGzipFile, readBsonFile } from './bson-file.js';
 import { checkDatabaseName, dumpFileName } from './dump-file-names.js';
 import { scanDumpFolder, type DatabaseFolder } from './dump-layout.js';
@@ -47,7 +48,7 @@ export async function* readCollectionFile(path: string, options: { signal?: Abor
   const db = basename(dir) || 'test';
   checkDatabaseName(db, dir, 'move the file into a folder named after its database');
   // Escaping leaves "system.buckets." as it is, and a shortened stem may not unescape at all.
-  const owner = parsed.stem.startsWith('system.buckets.') ? parsed.stem.slice('system.buckets.'.length) : parsed.stem;
+  const owner = bucketsOwnerOf(parsed.stem) ?? parsed.stem;
   const siblings = new Set([`${parsed.stem}.metadata.json`, `${parsed.stem}.metadata.json.gz`, `${owner}.metadata.json`, `${owner}.metadata.json.gz`]);
   const folder: DatabaseFolder = { db, dir, relative: '', dumpFiles: [fileName, ...(await readdir(dir)).filter((file) => siblings.has(file)).sort()] };
   const serverVersion = await readDumpServerVersion([dir, dirname(dir)]);

@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import { MongosafeError, messageOf } from '../errors.js';
-import { bodyNamespaceOf } from './body-namespace.js';
+import { bodyNamespaceOf, bucketsOwnerOf } from './body-namespace.js';
 import { dumpFileName, isTruncatedStem, queryUnescape, type DumpFileName } from './dump-file-names.js';
 import type { DatabaseFolder } from './dump-layout.js';
 import { readDumpText } from './dump-text-file.js';
@@ -23,8 +23,6 @@ interface CollectionFiles {
   data?: { path: string; gzip: boolean };
   metadata?: string;
 }
-
-const BUCKETS_PREFIX = 'system.buckets.';
 
 /** The folder's namespaces, sorted by name, and a notice per file deliberately not read. */
 export async function readDatabaseNamespaces(folder: DatabaseFolder, serverVersion: string): Promise<{ namespaces: DumpNamespace[]; notices: string[] }> {
@@ -55,7 +53,7 @@ export async function readDatabaseNamespaces(folder: DatabaseFolder, serverVersi
   const dataRead = new Set<string>();
   for (const [collection, files] of byName) {
     // A `system.buckets.<c>` data file is only the data of timeseries `<c>`, checked below.
-    if (files.metadata === undefined && collection.startsWith(BUCKETS_PREFIX)) continue;
+    if (files.metadata === undefined && bucketsOwnerOf(collection) !== undefined) continue;
     const { metadata, type } = files.metadata === undefined ? { metadata: '', type: 'collection' } : await readMetadataFile(files.metadata, `${folder.db}.${collection}`);
     const entry: PreludeEntry = { db: folder.db, collection, metadata, type };
     const bodyCollection = bodyNamespaceOf(entry, serverVersion).collection;
@@ -65,8 +63,8 @@ export async function readDatabaseNamespaces(folder: DatabaseFolder, serverVersi
   }
   for (const [collection, files] of byName) {
     if (files.data === undefined || dataRead.has(files.data.path)) continue;
-    if (collection.startsWith(BUCKETS_PREFIX)) {
-      const owner = collection.slice(BUCKETS_PREFIX.length);
+    const owner = bucketsOwnerOf(collection);
+    if (owner !== undefined) {
       const ownerMetadata = byName.get(owner)?.metadata;
       const problem = ownerMetadata === undefined ? `but no ${owner}.metadata.json is beside it` : `but ${ownerMetadata} is not a timeseries collection's metadata from a server older than 8.3.0 (this dump: ${serverVersion})`;
       throw new MongosafeError(
@@ -76,7 +74,7 @@ export async function readDatabaseNamespaces(folder: DatabaseFolder, serverVersi
         { details: { key: files.data.path, namespace: `${folder.db}.${owner}`, kind: 'invalid' } },
       );
     }
-    throw new MongosafeError('CORRUPT', `${files.data.path}: data of timeseries ${folder.db}.${collection}, whose documents this dump (server ${serverVersion}) keeps in ${BUCKETS_PREFIX}${collection}.bson`, 'remove one of the two data files', {
+    throw new MongosafeError('CORRUPT', `${files.data.path}: data of timeseries ${folder.db}.${collection}, whose documents this dump (server ${serverVersion}) keeps in ${bodyNamespaceOf({ db: folder.db, collection, type: 'timeseries' }, serverVersion).collection}.bson`, 'remove one of the two data files', {
       details: { key: files.data.path, namespace: `${folder.db}.${collection}`, kind: 'invalid' },
     });
   }
