@@ -3,10 +3,11 @@
  * (SPEC.md "Directory layout"), split into bounded batches while streaming.
  */
 import { createReadStream } from 'node:fs';
-import { open, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { MongosafeError } from '../errors.js';
 import { READ_CHUNK_BYTES } from '../util/bytes.js';
+import { readFileStart } from '../util/file-start.js';
 import { joinStreams } from '../util/join-streams.js';
 import { createDecompressor } from './compression.js';
 
@@ -61,11 +62,5 @@ export async function* readBsonFile(path: string, options: { gzip: boolean; sign
 const GO_GZIP_START = Buffer.from([0x1f, 0x8b, 0x08, 0x00]);
 
 export async function isGzipFile(path: string): Promise<boolean> {
-  const handle = await open(path, 'r');
-  try {
-    const { bytesRead, buffer } = await handle.read(Buffer.alloc(4), 0, 4, 0);
-    return bytesRead === 4 && buffer.equals(GO_GZIP_START);
-  } finally {
-    await handle.close();
-  }
+  return (await readFileStart(path, GO_GZIP_START.length)).equals(GO_GZIP_START);
 }

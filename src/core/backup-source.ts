@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs';
-import { open, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import { Writable, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -14,6 +14,7 @@ import { MongosafeError, withDetails } from '../errors.js';
 import type { Storage } from '../storage/storage.js';
 import { createDigestStream } from '../util/digest-stream.js';
 import { READ_CHUNK_BYTES } from '../util/bytes.js';
+import { readFileStart } from '../util/file-start.js';
 import { joinStreams } from '../util/join-streams.js';
 import { readManifest, resolveBackupId } from './catalog.js';
 import { ensureReadable, type ReadableOptions } from './cold-archive.js';
@@ -125,14 +126,7 @@ async function openPath(path: string): Promise<BackupSource> {
 
 /** A file that starts as no archive (plain, gzip or zstd) does: said at once, naming the file. */
 async function refuseNonArchive(path: string): Promise<void> {
-  const handle = await open(path, 'r');
-  let head: Buffer;
-  try {
-    const { bytesRead, buffer } = await handle.read(Buffer.alloc(4), 0, 4, 0);
-    head = buffer.subarray(0, bytesRead);
-  } finally {
-    await handle.close();
-  }
+  const head = await readFileStart(path, 4);
   // Shorter files are left to the reader, which says "the archive is empty" or truncated.
   if (head.length < 4 || detectCompression(head) !== 'unknown') return;
   throw new MongosafeError(
