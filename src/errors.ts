@@ -10,6 +10,7 @@ export type ErrorCode =
   | 'SOURCE'
   | 'STORAGE'
   | 'NOT_FOUND'
+  | 'KEY'
   | 'ALREADY_EXISTS'
   | 'CORRUPT'
   | 'VERIFY_FAILED'
@@ -29,8 +30,9 @@ export type ErrorCode =
  * - `count`: a namespace holds more or fewer documents than recorded
  * - `invalid`: malformed input (archive framing, manifest, dump files, arguments)
  * - `aborted`: stopped by the caller's signal
+ * - `key`: an encryption key is wrong, missing or unusable (disabled, too short, not RSA)
  */
-export type CauseKind = 'network' | 'timeout' | 'throttled' | 'permission' | 'not-found' | 'checksum' | 'count' | 'invalid' | 'aborted';
+export type CauseKind = 'network' | 'timeout' | 'throttled' | 'permission' | 'not-found' | 'checksum' | 'count' | 'invalid' | 'aborted' | 'key';
 
 /**
  * Structured, JSON-safe facts about a failure, as the MongoDB driver's errors carry theirs:

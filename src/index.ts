@@ -9,11 +9,12 @@ export { restore, type RestoreOptions, type RestoreResult, type RestoredNamespac
 export { verify, type VerifyOptions, type VerifyResult, type VerifiedBackup } from './core/verify.js';
 export { list, type ListResult, type ListedBackup } from './core/list.js';
 export { inspect, type InspectOptions, type InspectResult, type InspectedNamespace } from './core/inspect.js';
+export { exportBackup, type ExportOptions, type ExportResult } from './core/export.js';
 export { prune, type PruneResult } from './core/prune.js';
 export { status, type StatusResult } from './core/status.js';
 export { importLegacy } from './core/import-legacy.js';
 export type { BackupRef } from './core/backup-ref.js';
-export type { Manifest, ManifestNamespace } from './core/manifest.js';
+export type { Manifest, ManifestNamespace, ManifestEncryption } from './core/manifest.js';
 export type { ProgressEvent, ProgressListener, Logger } from './core/progress.js';
 export { openStorage } from './storage/registry.js';
 export type { Storage, ObjectInfo } from './storage/storage.js';

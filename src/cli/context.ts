@@ -55,6 +55,11 @@ export async function resolveUri(ctx: CommandContext): Promise<string> {
   throw new MongosafeError('USAGE', `${ctx.args.command} needs a MongoDB connection string`, 'pass --uri URI, set MONGODB_URI, or use --uri-secret ID[#KEY]');
 }
 
+/** The key that opens an encrypted backup: --decrypt-key, else --encrypt (a key file serves both ways). */
+export function decryptKey(ctx: CommandContext): string | undefined {
+  return stringValue(ctx, 'decrypt-key') ?? stringValue(ctx, 'encrypt');
+}
+
 export function hasUri(ctx: CommandContext): boolean {
   return stringValue(ctx, 'uri') !== undefined || stringValue(ctx, 'uri-secret') !== undefined;
 }

@@ -10,6 +10,7 @@ export const EXIT_CODE: Record<ErrorCode, number> = {
   SOURCE: 1,
   STORAGE: 1,
   NOT_FOUND: 1,
+  KEY: 1,
   ALREADY_EXISTS: 1,
   CORRUPT: 1,
   INTERNAL: 1,

@@ -15,6 +15,7 @@ const HANDLERS: Record<CommandName, () => Promise<(ctx: CommandContext) => Promi
   inspect: async () => (await import('./commands/inspect.js')).runInspect,
   restore: async () => (await import('./commands/restore.js')).runRestore,
   verify: async () => (await import('./commands/verify.js')).runVerify,
+  export: async () => (await import('./commands/export.js')).runExport,
   prune: async () => (await import('./commands/prune.js')).runPrune,
   status: async () => (await import('./commands/status.js')).runStatus,
   'import-legacy': async () => (await import('./commands/import-legacy.js')).runImportLegacy,

@@ -47,6 +47,13 @@ export const OPTIONS = {
   'compression-level': { type: 'int', env: 'MONGOSAFE_COMPRESSION_LEVEL', value: 'N', help: 'gzip 1 (fastest) to 9 (smallest), default 2; zstd 1 to 22, default 3' },
   parallel: { type: 'int', min: 1, env: 'MONGOSAFE_PARALLEL', default: 4, value: 'N', help: 'collections read (backup) or insert batches in flight (restore) at once', lambda: { env: 'PARALLEL' } },
   'kms-key': { type: 'string', env: 'MONGOSAFE_KMS_KEY', value: 'KEY_ID', help: 'S3: encrypt with this KMS key (SSE-KMS) instead of SSE-S3', lambda: { env: 'KMS_KEY_ID' } },
+  encrypt: {
+    type: 'string', env: 'MONGOSAFE_ENCRYPT', value: 'KIND:KEY',
+    help: 'client-side encryption (docs/encryption.md): kms:KEY_ID|ALIAS|ARN, key-file:PATH (32 random bytes) or public-key:PEM (RSA, 3072+ bits); reading, the key-file that opens the backup',
+    lambda: { env: 'ENCRYPT', help: 'client-side encryption with a KMS key: kms:KEY_ARN (the function needs kms:GenerateDataKey on it; unset: none)' },
+  },
+  'decrypt-key': { type: 'string', env: 'MONGOSAFE_DECRYPT_KEY', secret: true, value: 'KIND:KEY', help: 'the key that opens an encrypted backup: private-key:PEM (a path or the PEM itself) or key-file:PATH; a KMS backup needs none' },
+  out: { type: 'string', value: 'FILE', help: "where export writes the archive ('-' for stdout)" },
   'connect-timeout': { type: 'duration', env: 'MONGOSAFE_CONNECT_TIMEOUT', default: '10s', value: 'DUR', help: 'how long to look for a reachable server (e.g. 10s, 1m)' },
   drop: { type: 'boolean', help: 'drop each restored collection first (only those being restored)' },
   'dry-run': { type: 'boolean', help: 'check and show what would happen; change nothing' },
@@ -95,6 +102,7 @@ export interface CommandSpec {
 
 const OUTPUT = ['json', 'debug', 'help'] as const;
 const SOURCE_URI = ['uri', 'uri-secret', 'connect-timeout'] as const;
+const DECRYPT = ['encrypt', 'decrypt-key'] as const;
 const KEEP = ['keep-last', 'keep-daily', 'keep-weekly', 'keep-monthly', 'keep-yearly'] as const;
 
 export const COMMANDS = {
@@ -102,7 +110,7 @@ export const COMMANDS = {
     summary: 'back up MongoDB into a destination (archive first, manifest last)',
     usage: '',
     positionals: { min: 0, max: 0 },
-    options: [...SOURCE_URI, 'db', 'ns-include', 'ns-exclude', 'to', 'compression', 'compression-level', 'parallel', 'kms-key', ...OUTPUT],
+    options: [...SOURCE_URI, 'db', 'ns-include', 'ns-exclude', 'to', 'compression', 'compression-level', 'parallel', 'kms-key', 'encrypt', ...OUTPUT],
   },
   list: { summary: 'list complete backups, newest first', usage: '', positionals: { min: 0, max: 0 }, options: ['from', ...OUTPUT] },
   inspect: {
@@ -115,13 +123,19 @@ export const COMMANDS = {
     summary: 'restore a backup, a mongodump archive or a mongodump directory (checked before anything is written)',
     usage: '<id|latest|FILE|DIR>',
     positionals: { min: 1, max: 1 },
-    options: [...SOURCE_URI, 'from', 'ns-include', 'ns-exclude', 'ns-from', 'ns-to', 'drop', 'dry-run', 'no-indexes', 'oplog-replay', 'parallel', 'wait', ...OUTPUT],
+    options: [...SOURCE_URI, 'from', 'ns-include', 'ns-exclude', 'ns-from', 'ns-to', 'drop', 'dry-run', 'no-indexes', 'oplog-replay', 'parallel', 'wait', ...DECRYPT, ...OUTPUT],
   },
   verify: {
     summary: 'check backups end to end: size, sha256, every CRC and count (exit 3 on a problem)',
     usage: '<id|latest|all|FILE>',
     positionals: { min: 1, max: 1 },
-    options: ['from', 'deep', ...SOURCE_URI, ...OUTPUT],
+    options: ['from', 'deep', ...SOURCE_URI, ...DECRYPT, ...OUTPUT],
+  },
+  export: {
+    summary: "write a backup's plain mongodump archive (decrypted, sha256-checked) for mongorestore --archive",
+    usage: '<id|latest>',
+    positionals: { min: 1, max: 1 },
+    options: ['from', 'out', 'wait', ...DECRYPT, ...OUTPUT],
   },
   prune: {
     summary: 'delete old backups by grandfather-father-son retention (UTC)',

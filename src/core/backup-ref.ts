@@ -32,6 +32,12 @@ export interface BackupRef {
    * `openStorage`. Needed unless `backup` is a path; ignored when it is.
    */
   storage?: Storage | string;
+  /**
+   * The key of an encrypted backup (docs/encryption.md): `key-file:PATH` for one made with a
+   * key file, `private-key:PEM` (a path or the PEM itself) for one made with `public-key:`.
+   * A KMS-encrypted backup names its key: leave this out, `kms:Decrypt` on it is enough.
+   */
+  decryptKey?: string;
 }
 
 /**

@@ -10,6 +10,8 @@ import { readCollectionFile, readDirectoryDump } from '../archive/directory-read
 import { dumpFileName } from '../archive/dump-file-names.js';
 import { readArchive } from '../archive/reader.js';
 import { namespaceOf, type ArchiveEvent } from '../archive/types.js';
+import { loadDecryptionKey, type DecryptionKey } from '../crypto/keys.js';
+import { decryptingStream } from '../crypto/streams.js';
 import { MongosafeError, withDetails } from '../errors.js';
 import type { Storage } from '../storage/storage.js';
 import { createDigestStream } from '../util/digest-stream.js';
@@ -40,9 +42,16 @@ export interface BackupSource {
   events(signal?: AbortSignal): AsyncGenerator<ArchiveEvent>;
   /**
    * Backups with a manifest: proves the stored object is exactly what the
-   * backup wrote (size and SHA-256), without decompressing or parsing it.
+   * backup wrote (size and SHA-256; decrypted, when encrypted), without decompressing or parsing it.
    */
-  checkStoredObject?(signal?: AbortSignal): Promise<void>;
+  checkStoredObject?(signal?: AbortSignal, options?: { decrypt?: boolean }): Promise<void>;
+  /** Backups with a manifest: the archive as the backup wrote it (decrypted), and its checks. */
+  archiveBytes?(signal?: AbortSignal): Promise<ArchiveBytes>;
+}
+
+export interface OpenOptions extends Omit<ReadableOptions, 'signal'> {
+  /** The key of an encrypted backup (`key-file:`, `private-key:`; KMS needs none): see `BackupRef.decryptKey`. */
+  decryptKey?: string;
 }
 
 /**
@@ -69,26 +78,34 @@ async function isPathArgument(ref: string): Promise<boolean> {
  * is called only when `ref` is not a path. Internal: restore, verify and inspect take a
  * `BackupRef` and open it here; docs/design.md ("Library API") says why this stays unexported.
  */
-export async function openBackupSource(ref: string, storage: () => Promise<Storage>, signal?: AbortSignal, readable: Omit<ReadableOptions, 'signal'> = {}): Promise<BackupSource> {
+export async function openBackupSource(ref: string, storage: () => Promise<Storage>, signal?: AbortSignal, options: OpenOptions = {}): Promise<BackupSource> {
   if (await isPathArgument(ref)) return openPath(resolve(ref));
   const store = await storage();
   const id = await resolveBackupId(store, ref, signal);
   const manifest = await readManifest(store, id, signal);
+  const { decryptKey, ...readable } = options;
   await ensureReadable(store, manifest.archive.key, `backup ${id}`, { ...readable, signal });
+  const { encryption } = manifest;
+  // Loaded when the archive is first read, so that inspect needs no key.
+  let key: Promise<DecryptionKey> | undefined;
+  const stored: StoredArchive = { store, manifest, key: encryption && (() => (key ??= loadDecryptionKey(decryptKey, encryption, `backup ${id}`))) };
   return {
     kind: 'backup',
     description: `backup ${id} in ${store.displayUrl}`,
     id,
     manifest,
-    events: (sig) => checkedAgainstManifest(manifest, () => store.get(manifest.archive.key, { signal: sig }), sig),
-    checkStoredObject: async (sig) => {
-      try {
-        await checkStoredObject(manifest, () => store.get(manifest.archive.key, { signal: sig }), sig);
-      } catch (error) {
-        throw withDetails(error, { backupId: id });
-      }
-    },
+    events: (sig) => checkedAgainstManifest(stored, sig),
+    checkStoredObject: (sig, check) => withBackupId(id, () => checkStoredObject(stored, sig, check?.decrypt !== false)),
+    archiveBytes: (sig) => withBackupId(id, () => openArchiveBytes(stored, sig)),
   };
+}
+
+async function withBackupId<T>(backupId: string, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    throw withDetails(error, { backupId });
+  }
 }
 
 async function openPath(path: string): Promise<BackupSource> {
@@ -142,14 +159,14 @@ async function refuseNonArchive(path: string): Promise<void> {
  * and sha256 over the stored bytes, and per namespace the document count, BSON
  * bytes and CRC-64. The reader itself checks each namespace's CRC against the archive.
  */
-async function* checkedAgainstManifest(manifest: Manifest, open: () => Promise<Readable>, signal?: AbortSignal): AsyncGenerator<ArchiveEvent> {
+async function* checkedAgainstManifest(source: StoredArchive, signal?: AbortSignal): AsyncGenerator<ArchiveEvent> {
+  const { manifest } = source;
   const where = `backup ${manifest.id}`;
   const about = { backupId: manifest.id, key: manifest.archive.key };
-  const digest = createDigestStream();
-  // Joined at once: the object may fail before its first byte, while decompressAuto still waits for it.
-  const stored = joinStreams(await open(), digest.stream);
+  let archive: ArchiveBytes | undefined;
   try {
-    const { stream } = await decompressAuto(stored);
+    archive = await openArchiveBytes(source, signal);
+    const { stream } = await decompressAuto(archive.stream);
     const expected = new Map(manifest.namespaces.map((ns) => [namespaceOf(ns), ns]));
     const seen = new Set<string>();
     let serverVersion = '';
@@ -187,13 +204,13 @@ async function* checkedAgainstManifest(manifest: Manifest, open: () => Promise<R
         details: { ...about, namespace: missing[0], kind: 'count' },
       });
     }
-    assertStoredAsWritten(manifest, digest.result());
+    archive.assertWhole();
   } catch (error) {
     // The reader's and the storage's errors know the namespace or key, not the backup.
-    throw withDetails(error, { backupId: manifest.id });
+    throw withDetails(archive ? archive.explain(error) : error, { backupId: manifest.id });
   } finally {
     // A consumer may stop early (restore reads only the prelude after checkStoredObject): let go of the object.
-    stored.destroy();
+    archive?.stream.destroy();
   }
 }
 
@@ -201,20 +218,80 @@ async function* checkedAgainstManifest(manifest: Manifest, open: () => Promise<R
  * Reads the stored object once without decompressing it: its size and SHA-256
  * must be the manifest's. Cheap (native hashing), and enough to prove the
  * archive is byte for byte what the backup wrote, CRCs and counts included.
+ * An encrypted one is decrypted on the way, so a wrong key or an altered
+ * frame is found here, before a restore writes anything.
  */
-async function checkStoredObject(manifest: Manifest, open: () => Promise<Readable>, signal?: AbortSignal): Promise<void> {
-  const digest = createDigestStream();
-  await pipeline(await open(), digest.stream, new Writable({ write: (_chunk, _encoding, done) => done() }), { signal });
-  assertStoredAsWritten(manifest, digest.result());
+async function checkStoredObject(source: StoredArchive, signal: AbortSignal | undefined, decrypt: boolean): Promise<void> {
+  const archive = decrypt ? await openArchiveBytes(source, signal) : await openStoredBytes(source, signal);
+  try {
+    await pipeline(archive.stream, new Writable({ write: (_chunk, _encoding, done) => done() }), { signal });
+  } catch (error) {
+    throw archive.explain(error);
+  }
+  archive.assertWhole();
 }
 
-function assertStoredAsWritten(manifest: Manifest, stored: { bytes: number; sha256: string }): void {
+/** A backup in a destination, as its readers need it: where, its manifest, and its decryption key when encrypted. */
+interface StoredArchive {
+  store: Storage;
+  manifest: Manifest;
+  /** The decryption key, for an encrypted backup. */
+  key: (() => Promise<DecryptionKey>) | undefined;
+}
+
+export interface ArchiveBytes {
+  /** The archive's bytes (decrypted), as the backup wrote them; close it when done. */
+  stream: Readable;
+  /** Once the stream has ended: its size and SHA-256 (and the ciphertext's) are the manifest's, or CORRUPT. */
+  assertWhole: () => void;
+  /** A failure of the stream, said as what it means (a decryption failure as damage or a refused key). */
+  explain: (error: unknown) => unknown;
+}
+
+/** The stored object as it is (ciphertext, when encrypted), with the digests that prove it is what the backup wrote. */
+async function openStoredBytes({ store, manifest }: StoredArchive, signal?: AbortSignal): Promise<ArchiveBytes> {
+  const { encryption } = manifest;
+  const [what, expected] = encryption ? ['encrypted archive', { bytes: encryption.ciphertextBytes, sha256: encryption.ciphertextSha256 }] : ['archive', manifest.archive];
+  const digest = createDigestStream();
+  // Joined at once: the object may fail before its first byte, while a reader still waits for it.
+  const stream = joinStreams(await store.get(manifest.archive.key, { signal }), digest.stream);
+  return { stream, assertWhole: () => assertDigest(manifest, what, digest.result(), expected), explain: (error) => error };
+}
+
+/** The archive as the backup wrote it: the stored object, decrypted when encrypted, with the digests that prove it whole. */
+async function openArchiveBytes(source: StoredArchive, signal?: AbortSignal): Promise<ArchiveBytes> {
+  const { store, manifest, key } = source;
+  const { encryption } = manifest;
+  if (!encryption) return openStoredBytes(source, signal);
+  const where = `backup ${manifest.id}`;
+  const expected = { bytes: encryption.ciphertextBytes, sha256: encryption.ciphertextSha256 };
+  // A short object is said as such before decryption meets its end.
+  const info = await store.head(manifest.archive.key, { signal });
+  if (info && info.bytes !== expected.bytes) assertDigest(manifest, 'encrypted archive', { bytes: info.bytes, sha256: '' }, expected);
+  if (!key) throw new MongosafeError('INTERNAL', `${where} is encrypted and was opened without its key`);
+  const decryption = decryptingStream(await key(), manifest.id, where);
+  const plain = createDigestStream();
+  const cipher = createDigestStream();
+  const stream = joinStreams(await store.get(manifest.archive.key, { signal }), cipher.stream, decryption.stream, plain.stream);
+  return {
+    stream,
+    assertWhole: () => {
+      assertDigest(manifest, 'encrypted archive', cipher.result(), expected);
+      assertDigest(manifest, 'decrypted archive', plain.result(), manifest.archive);
+    },
+    explain: decryption.explain,
+  };
+}
+
+/** `actual` (what was read as `what`) must be `expected`'s size and SHA-256, else CORRUPT naming both. */
+function assertDigest(manifest: Manifest, what: string, actual: { bytes: number; sha256: string }, expected: { bytes: number; sha256: string }): void {
   const where = `backup ${manifest.id}`;
   const details = { backupId: manifest.id, key: manifest.archive.key, kind: 'checksum' as const };
-  if (stored.bytes !== manifest.archive.bytes) {
-    throw new MongosafeError('CORRUPT', `${where}: the archive ${manifest.archive.key} has ${stored.bytes} bytes, the manifest says ${manifest.archive.bytes}`, 'the stored object was truncated or replaced', { details });
+  const name = `the ${what} ${manifest.archive.key}`;
+  if (actual.bytes !== expected.bytes) {
+    throw new MongosafeError('CORRUPT', `${where}: ${name} has ${actual.bytes} bytes, the manifest says ${expected.bytes}`, 'the stored object was truncated or replaced', { details });
   }
-  if (stored.sha256 !== manifest.archive.sha256) {
-    throw new MongosafeError('CORRUPT', `${where}: sha256 of ${manifest.archive.key} is ${stored.sha256}, the manifest says ${manifest.archive.sha256}`, 'the stored object was changed after the backup', { details });
+  if (actual.sha256 !== expected.sha256) {
+    throw new MongosafeError('CORRUPT', `${where}: sha256 of ${name} is ${actual.sha256}, the manifest says ${expected.sha256}`, 'the stored object was changed after the backup', { details });
   }
 }

@@ -1,6 +1,8 @@
-import { Readable, pipeline } from 'node:stream';
+import { Readable, pipeline, type Duplex } from 'node:stream';
 import { BSON, type MongoClient } from 'mongodb';
 import { createCompressor } from '../archive/compression.js';
+import { loadEncryptionKey, type EncryptionKey } from '../crypto/keys.js';
+import { encryptingStream } from '../crypto/streams.js';
 import { buildMetadataJson } from '../archive/metadata.js';
 import { crc64Hex } from '../archive/crc64.js';
 import { namespaceOf, type Compression, type NamespaceSummary, type PreludeEntry } from '../archive/types.js';
@@ -14,7 +16,7 @@ import type { Storage } from '../storage/storage.js';
 import { createDigestStream } from '../util/digest-stream.js';
 import { mergeLimited } from '../util/merge.js';
 import { redactUri } from '../util/redact.js';
-import { archiveKey, idForTime, manifestKey, startedMarkerKey, type BackupTrigger, type Manifest, type ManifestNamespace } from './manifest.js';
+import { archiveKey, idForTime, manifestKey, startedMarkerKey, type BackupTrigger, type Manifest, type ManifestEncryption, type ManifestNamespace } from './manifest.js';
 import { SILENT_LOGGER, type Logger, type ProgressListener } from './progress.js';
 import { TOOL_VERSION } from './version.js';
 
@@ -29,6 +31,12 @@ export interface BackupOptions {
   compression?: Compression;
   /** gzip 1–9 (default DEFAULT_GZIP_LEVEL, 2) or zstd 1–22 (default 3). */
   compressionLevel?: number;
+  /**
+   * Client-side encryption (docs/encryption.md): `kms:KEY_ID|ALIAS|ARN`, `key-file:PATH` (32 random
+   * bytes) or `public-key:PEM` (RSA, 3072 bits or more; a path or the PEM itself). The key is
+   * loaded and proven usable before anything is written.
+   */
+  encrypt?: string;
   /** Collections read at once, interleaved in one archive. Default 4. */
   parallel?: number;
   connectTimeoutMs?: number;
@@ -71,6 +79,8 @@ export async function backup(options: BackupOptions): Promise<BackupResult> {
   const compression = options.compression ?? 'gzip';
   const parallel = Math.max(1, options.parallel ?? DEFAULT_PARALLEL);
   const { storage, signal } = options;
+  // Before the source is even contacted: an encryption asked for and impossible writes nothing.
+  const encryption = options.encrypt === undefined ? undefined : await loadEncryptionKey(options.encrypt, signal);
 
   const client = await connectSource(options.uri, { connectTimeoutMs: options.connectTimeoutMs });
   try {
@@ -92,11 +102,11 @@ export async function backup(options: BackupOptions): Promise<BackupResult> {
     signal?.throwIfAborted();
     const id = await reserveId(storage, startedAt, signal);
     logger.info('backup started', { id, destination: storage.displayUrl, namespaces: namespaces.length });
-    const key = archiveKey(id, compression);
+    const key = archiveKey(id, compression, encryption !== undefined);
     const summaries = new Map<string, NamespaceSummary>();
-    let stored: { bytes: number; sha256: string };
+    let stored: StoredArchive;
     try {
-      stored = await writeArchive({ client, storage, key, compression, parallel, namespaces, serverVersion: server.version, summaries, options, expected });
+      stored = await writeArchive({ client, storage, key, compression, parallel, namespaces, serverVersion: server.version, summaries, options, expected, encryption: encryption && { key: encryption, backupId: id } });
     } catch (error) {
       await storage.delete(startedMarkerKey(id)).catch(() => undefined);
       throw withDetails(asAbort(error, signal), { backupId: id });
@@ -119,7 +129,7 @@ export async function backup(options: BackupOptions): Promise<BackupResult> {
     });
     await storage.delete(startedMarkerKey(id)).catch(() => undefined);
     for (const warning of warnings) logger.warn(warning, { id });
-    logger.info('backup complete', { id, bytes: stored.bytes, documents: manifest.totals.documents });
+    logger.info('backup complete', { id, bytes: stored.archive.bytes, documents: manifest.totals.documents, ...(stored.encryption ? { encrypted: stored.encryption.keyring } : {}) });
     return { id, destination: storage.displayUrl, manifest, durationMs: now().getTime() - startedAt.getTime() };
   } finally {
     await client.close().catch(() => undefined);
@@ -138,10 +148,20 @@ interface WriteArchiveInput {
   options: BackupOptions;
   /** Documents each collection held when its read started, by namespace. */
   expected: Map<string, number>;
+  encryption?: { key: EncryptionKey; backupId: string };
 }
 
-/** Streams collections → archive framing → compression → sha256 → storage, all with backpressure. */
-async function writeArchive(input: WriteArchiveInput): Promise<{ bytes: number; sha256: string }> {
+interface StoredArchive {
+  /** The archive's size and SHA-256 (before encryption). */
+  archive: { bytes: number; sha256: string };
+  encryption?: ManifestEncryption;
+}
+
+/**
+ * Streams collections → archive framing → compression → sha256 → [encryption → sha256] →
+ * storage, all with backpressure. Encryption sits after compression (ciphertext does not compress).
+ */
+async function writeArchive(input: WriteArchiveInput): Promise<StoredArchive> {
   const { client, namespaces, options, summaries } = input;
   const { signal, onProgress } = options;
   const prelude: PreludeEntry[] = namespaces.map((ns) => ({
@@ -164,13 +184,18 @@ async function writeArchive(input: WriteArchiveInput): Promise<{ bytes: number; 
     },
   );
 
-  const digest = createDigestStream((bytes) => onProgress?.({ kind: 'stored-bytes', bytes }));
+  const reportStored = (bytes: number) => onProgress?.({ kind: 'stored-bytes', bytes });
+  const { encryption } = input;
+  const digest = createDigestStream(encryption ? undefined : reportStored);
+  const cipherDigest = encryption && createDigestStream(reportStored);
+  const encrypted = encryption && cipherDigest ? [encryptingStream(encryption.key, encryption.backupId), cipherDigest.stream] : [];
 
   let streamError: unknown;
-  const body = pipeline(Readable.from(archive, { objectMode: false, highWaterMark: 1 }), createCompressor(input.compression, { level: options.compressionLevel }), digest.stream, (error) => {
+  const stages = [Readable.from(archive, { objectMode: false, highWaterMark: 1 }), createCompressor(input.compression, { level: options.compressionLevel }), digest.stream, ...encrypted];
+  const body = pipeline(stages, (error) => {
     // A premature close is what a storage that gave up on the body leaves here: its error is the one to report.
     if (error && error.code !== 'ERR_STREAM_PREMATURE_CLOSE') streamError = error;
-  });
+  }) as unknown as Duplex;
   try {
     await input.storage.put(input.key, body, { ifAbsent: true, contentType: 'application/octet-stream', signal });
   } catch (error) {
@@ -179,7 +204,11 @@ async function writeArchive(input: WriteArchiveInput): Promise<{ bytes: number; 
     throw streamError instanceof Error ? streamError : error;
   }
   if (streamError instanceof Error) throw streamError;
-  return digest.result();
+  const ciphertext = cipherDigest?.result();
+  return {
+    archive: digest.result(),
+    encryption: encryption && ciphertext && { scheme: 'aws-encryption-sdk', ...encryption.key.description, ciphertextBytes: ciphertext.bytes, ciphertextSha256: ciphertext.sha256 },
+  };
 }
 
 async function* namespaceBlocks(
@@ -293,7 +322,7 @@ interface ManifestInput {
   server: { version: string; topology: string };
   namespaces: SourceNamespace[];
   summaries: Map<string, NamespaceSummary>;
-  stored: { bytes: number; sha256: string };
+  stored: StoredArchive;
   warnings: string[];
   trigger?: BackupTrigger;
 }
@@ -324,10 +353,11 @@ function buildManifest(input: ManifestInput): Manifest {
       key: input.key,
       format: 'mongodump-archive',
       compression: input.compression,
-      bytes: input.stored.bytes,
-      sha256: input.stored.sha256,
+      bytes: input.stored.archive.bytes,
+      sha256: input.stored.archive.sha256,
       mongorestoreCompatible: input.compression !== 'zstd',
     },
+    ...(input.stored.encryption ? { encryption: input.stored.encryption } : {}),
     namespaces,
     totals: {
       namespaces: namespaces.length,

@@ -1,4 +1,5 @@
 import { namespaceOf, type Compression } from '../archive/types.js';
+import type { KeyDescription } from '../crypto/keys.js';
 import { MongosafeError, type ErrorDetails } from '../errors.js';
 
 /** The manifest of a complete backup: DESIGN.md §3. Written last; its presence means complete. */
@@ -14,17 +15,22 @@ export interface Manifest {
     key: string;
     format: 'mongodump-archive';
     compression: Compression;
+    /** Size and SHA-256 of the archive itself: for an encrypted backup, of the plaintext `export` gives. */
     bytes: number;
     sha256: string;
-    /** True when mongorestore can read it (gzip or none). */
+    /** True when mongorestore can read it (gzip or none; once decrypted by `export` when encrypted). */
     mongorestoreCompatible: boolean;
   };
+  /** Set when the stored object is encrypted (DESIGN.md §8): how, by which key, and the stored bytes' size and SHA-256. */
+  encryption?: ManifestEncryption;
   namespaces: ManifestNamespace[];
   totals: { namespaces: number; documents: number; bsonBytes: number };
   warnings: string[];
   /** What started the backup, when a scheduler did: lets a retry of that run find it. */
   trigger?: BackupTrigger;
 }
+
+export type ManifestEncryption = { scheme: 'aws-encryption-sdk'; ciphertextBytes: number; ciphertextSha256: string } & KeyDescription;
 
 export interface BackupTrigger {
   /** The scheduled time of the run (ISO 8601, UTC), e.g. EventBridge Scheduler's. */
@@ -51,9 +57,9 @@ export function manifestKey(id: string): string {
   return `${MANIFEST_PREFIX}${id}.json`;
 }
 
-export function archiveKey(id: string, compression: Compression): string {
+export function archiveKey(id: string, compression: Compression, encrypted = false): string {
   const suffix = { gzip: '.gz', zstd: '.zst', none: '' }[compression];
-  return `${DATA_PREFIX}${id}/backup.archive${suffix}`;
+  return `${DATA_PREFIX}${id}/backup.archive${suffix}${encrypted ? '.enc' : ''}`;
 }
 
 /** The marker that reserves an id before the archive is written (see backup.ts). */
@@ -116,7 +122,8 @@ export function parseManifest(text: string, where: string, about: Pick<ErrorDeta
     if (typeof m.startedAt !== 'string' || typeof m.finishedAt !== 'string') problems.push('startedAt/finishedAt');
     if (!hasStrings(m.source, ['uri', 'serverVersion', 'topology'])) problems.push('source');
     const archive = m.archive;
-    if (!hasStrings(archive, ['key']) || !isCount(archive.bytes) || !/^[0-9a-f]{64}$/.test(String(archive.sha256)) || !COMPRESSIONS.includes(archive.compression)) problems.push('archive');
+    if (!hasStrings(archive, ['key']) || !isCount(archive.bytes) || !SHA256_HEX.test(String(archive.sha256)) || !COMPRESSIONS.includes(archive.compression)) problems.push('archive');
+    if (m.encryption !== undefined && !isEncryption(m.encryption)) problems.push('encryption');
     if (!Array.isArray(m.namespaces)) problems.push('namespaces');
     else if (!m.namespaces.every(isNamespaceEntry)) problems.push('a namespace entry');
     else if (new Set(m.namespaces.map(namespaceOf)).size !== m.namespaces.length) problems.push('a namespace listed twice');
@@ -143,6 +150,13 @@ function hasStrings(value: unknown, keys: readonly string[]): value is Record<st
 /** A count or size: a whole number from 0 up. */
 function isCount(value: unknown): value is number {
   return Number.isSafeInteger(value) && (value as number) >= 0;
+}
+
+const SHA256_HEX = /^[0-9a-f]{64}$/;
+
+function isEncryption(value: unknown): value is ManifestEncryption {
+  if (!isRecord(value) || value.scheme !== 'aws-encryption-sdk' || !isCount(value.ciphertextBytes) || !SHA256_HEX.test(String(value.ciphertextSha256))) return false;
+  return value.keyring === 'kms' ? typeof value.keyId === 'string' : (value.keyring === 'raw-aes' || value.keyring === 'raw-rsa') && typeof value.keyFingerprint === 'string';
 }
 
 function isNamespaceEntry(ns: unknown): ns is ManifestNamespace {

@@ -135,7 +135,7 @@ export async function restore(options: RestoreOptions): Promise<RestoreResult> {
   // Refused before the backup is opened, which may wait for S3 Glacier.
   checkRestoreOptions(options);
   const { signal, wait, onProgress } = options;
-  const source = await openBackupSource(options.backup, storageOpener(options, signal), signal, { wait, onProgress });
+  const source = await openBackupSource(options.backup, storageOpener(options, signal), signal, { wait, onProgress, decryptKey: options.decryptKey });
   return restoreSource(source, options);
 }
 
@@ -266,8 +266,8 @@ async function checkAndPlan(
     }
   } catch (error) {
     // The inner error's details (namespace, key, kind) carry over through `cause`.
-    if (isMongosafeError(error, 'CORRUPT')) {
-      throw new MongosafeError('CORRUPT', `refusing to restore ${source.description}: ${error.message}`, `nothing in the target was changed. ${error.hint ?? ''}`.trim(), {
+    if (isMongosafeError(error, 'CORRUPT') || isMongosafeError(error, 'KEY')) {
+      throw new MongosafeError(error.code, `refusing to restore ${source.description}: ${error.message}`, `nothing in the target was changed. ${error.hint ?? ''}`.trim(), {
         cause: error,
         details: { backupId: source.id },
       });

@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { MongosafeError, isMongosafeError, messageOf, type ErrorDetails } from '../errors.js';
 import type { Storage } from '../storage/storage.js';
-import { openBackupSource } from './backup-source.js';
+import { openBackupSource, type BackupSource } from './backup-source.js';
 import { storageOpener, type BackupRef } from './backup-ref.js';
 import { readCatalog, readManifest, resolveBackupId, verificationKey } from './catalog.js';
 import { assertScratchUri, drill } from './drill.js';
@@ -16,6 +16,12 @@ import { TOOL_VERSION } from './version.js';
 export interface VerifyOptions extends BackupRef {
   /** Write a verification record beside each manifest (default true; never for files). */
   record?: boolean;
+  /**
+   * Check only that the stored object is, byte for byte, what the backup wrote (its size and
+   * SHA-256), without decrypting or reading the archive: what a host that may write backups
+   * but not read them (kms:GenerateDataKey only) can prove. Writes no verification record.
+   */
+  storedOnly?: boolean;
   /** Also restore into scratch databases on `scratchUri` and compare every document (a restore drill). */
   deep?: boolean;
   scratchUri?: string;
@@ -29,8 +35,8 @@ export interface VerifiedBackup {
   /** The backup id, or the path for a file. */
   id: string;
   ok: boolean;
-  /** "deep" when a restore drill compared every document too. */
-  kind: 'full' | 'deep';
+  /** "deep" when a restore drill compared every document too; "stored" for `storedOnly`. */
+  kind: 'full' | 'deep' | 'stored';
   /** Why the archive was not read (it is in a cold storage class); `ok` then covers the manifest only. */
   skipped?: string;
   /** The first problem found, one line. */
@@ -96,7 +102,7 @@ async function verifyOne(ref: string, storage: () => Promise<Storage>, options: 
   }
   let source;
   try {
-    source = await openBackupSource(ref, storage, options.signal);
+    source = await openBackupSource(ref, storage, options.signal, { decryptKey: options.decryptKey });
   } catch (error) {
     // A manifest whose archive is gone (expired, deleted) is a damaged backup, not a failed command.
     if (!isMongosafeError(error, 'NOT_FOUND') || !isBackupId(ref)) throw error;
@@ -104,6 +110,7 @@ async function verifyOne(ref: string, storage: () => Promise<Storage>, options: 
   }
   const id = source.id ?? ref;
   options.onProgress?.({ kind: 'phase', phase: `verifying ${source.description}` });
+  if (options.storedOnly && source.checkStoredObject) return verifyStored(source, id, started, options.signal);
   let namespaces = 0;
   let documents = 0;
   let problem: string | undefined;
@@ -117,7 +124,8 @@ async function verifyOne(ref: string, storage: () => Promise<Storage>, options: 
       }
     }
   } catch (error) {
-    if (!isMongosafeError(error, 'CORRUPT') && !isMongosafeError(error, 'NOT_FOUND')) throw error;
+    // A wrong or missing key fails this backup, not the command: `verify all` goes on to the next.
+    if (!isMongosafeError(error, 'CORRUPT') && !isMongosafeError(error, 'NOT_FOUND') && !isMongosafeError(error, 'KEY')) throw error;
     problem = error.message;
     details = error.details;
   }
@@ -127,12 +135,23 @@ async function verifyOne(ref: string, storage: () => Promise<Storage>, options: 
     options.onProgress?.({ kind: 'phase', phase: `restore drill of ${source.description}` });
     ({ problem, details } = await drill(source, { scratchUri: assertScratchUri(options.scratchUri), signal: options.signal }));
   }
-  const result: VerifiedBackup = { id, ok: problem === undefined, kind, problem, details, namespaces, documents, durationMs: Date.now() - started };
+  const result: VerifiedBackup & { kind: typeof kind } = { id, ok: problem === undefined, kind, problem, details, namespaces, documents, durationMs: Date.now() - started };
   if (source.id && options.record !== false) await recordVerification(await storage(), source.id, result, now(), options.signal);
   return result;
 }
 
-async function recordVerification(storage: Storage, id: string, result: VerifiedBackup, at: Date, signal?: AbortSignal): Promise<void> {
+async function verifyStored(source: BackupSource, id: string, started: number, signal?: AbortSignal): Promise<VerifiedBackup> {
+  const result = { id, kind: 'stored' as const, namespaces: 0, documents: 0 };
+  try {
+    await source.checkStoredObject?.(signal, { decrypt: false });
+  } catch (error) {
+    if (!isMongosafeError(error, 'CORRUPT') && !isMongosafeError(error, 'NOT_FOUND')) throw error;
+    return { ...result, ok: false, problem: error.message, details: error.details, durationMs: Date.now() - started };
+  }
+  return { ...result, ok: true, durationMs: Date.now() - started };
+}
+
+async function recordVerification(storage: Storage, id: string, result: VerifiedBackup & { kind: 'full' | 'deep' }, at: Date, signal?: AbortSignal): Promise<void> {
   const record = { id, kind: result.kind, at: at.toISOString(), ok: result.ok, problem: result.problem, namespaces: result.namespaces, documents: result.documents, tool: { name: 'mongosafe', version: TOOL_VERSION } };
   try {
     await storage.put(verificationKey(id, at, result.kind), Readable.from([Buffer.from(`${JSON.stringify(record, null, 2)}\n`)]), { ifAbsent: true, contentType: 'application/json', signal });

@@ -2,6 +2,7 @@ import type { Compression } from '../archive/types.js';
 import type { LambdaOptionName } from '../config/options.js';
 import { lambdaSetting } from '../config/resolve.js';
 import { parseSecretRef } from '../config/secret.js';
+import { parseKeySpec } from '../crypto/key-spec.js';
 import type { RetentionPolicy } from '../core/retention.js';
 import { MongosafeError } from '../errors.js';
 import { parseDestination } from '../storage/registry.js';
@@ -17,6 +18,8 @@ export interface LambdaConfig {
   compression: Compression;
   parallel: number;
   kmsKeyId?: string;
+  /** Client-side encryption (ENCRYPT): `kms:KEY_ARN`, or `public-key:PEM`; unset = none. */
+  encrypt?: string;
   /** Set when any KEEP_* is: prune after each successful backup. */
   keep?: RetentionPolicy;
   verify: 'none' | 'full';
@@ -59,6 +62,7 @@ export function readLambdaConfig(env: NodeJS.ProcessEnv = process.env): LambdaCo
     compression: lambdaSetting('compression', env),
     parallel: lambdaSetting('parallel', env),
     kmsKeyId: lambdaSetting('kms-key', env),
+    encrypt: encryptSetting(env),
     keep: keepPolicy(env),
     verify: lambdaSetting('verify', env),
     notifyTopicArn: notifyTopicArn(env),
@@ -76,6 +80,18 @@ export function notifyTopicArn(env: NodeJS.ProcessEnv = process.env): string | u
     throw configError(`NOTIFY_TOPIC_ARN is not an SNS topic ARN: "${arn}"`, 'arn:aws:sns:REGION:ACCOUNT:TOPIC, or unset it');
   }
   return arn;
+}
+
+/** ENCRYPT, its form checked now: a key file would have to live in the function's package or /tmp. */
+function encryptSetting(env: NodeJS.ProcessEnv): string | undefined {
+  const value = lambdaSetting('encrypt', env);
+  if (value === undefined) return undefined;
+  try {
+    parseKeySpec(value, 'ENCRYPT', ['kms', 'public-key']);
+  } catch (error) {
+    throw configError(`ENCRYPT must be kms:KEY_ARN or public-key:PEM${error instanceof MongosafeError ? ` (${error.message})` : ''}`, 'the module sets ENCRYPT=kms:ARN from client_side_kms_key_arn; docs/aws.md', error);
+  }
+  return value;
 }
 
 function keepPolicy(env: NodeJS.ProcessEnv): RetentionPolicy | undefined {

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import * as api from '../../src/index.js';
 
 /** What the library gives at runtime: functions and the error class. Types vanish in the build, so they are pinned below. */
-const RUNTIME_EXPORTS = ['MongosafeError', 'backup', 'importLegacy', 'inspect', 'list', 'openStorage', 'prune', 'restore', 'status', 'verify'];
+const RUNTIME_EXPORTS = ['MongosafeError', 'backup', 'exportBackup', 'importLegacy', 'inspect', 'list', 'openStorage', 'prune', 'restore', 'status', 'verify'];
 
 const read = (path: string): string => readFileSync(new URL(`../../${path}`, import.meta.url), 'utf8');
 

@@ -15,6 +15,7 @@ export async function runBackup(ctx: CommandContext): Promise<number> {
     compression: stringValue(ctx, 'compression') as Compression | undefined,
     compressionLevel: numberValue(ctx, 'compression-level'),
     parallel: numberValue(ctx, 'parallel'),
+    encrypt: stringValue(ctx, 'encrypt'),
     connectTimeoutMs: numberValue(ctx, 'connect-timeout'),
     signal: ctx.signal,
     onProgress: ctx.onProgress,

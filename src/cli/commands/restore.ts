@@ -1,6 +1,6 @@
 import { restore } from '../../core/restore.js';
 import { MongosafeError } from '../../errors.js';
-import { destinationUrl, flag, hasUri, listValue, numberValue, resolveUri, type CommandContext } from '../context.js';
+import { decryptKey, destinationUrl, flag, hasUri, listValue, numberValue, resolveUri, type CommandContext } from '../context.js';
 import { formatCount, formatDuration, table } from '../output.js';
 
 export async function runRestore(ctx: CommandContext): Promise<number> {
@@ -18,6 +18,7 @@ export async function runRestore(ctx: CommandContext): Promise<number> {
     backup: ref,
     // A URL, opened only for a stored backup: restoring a file needs no destination.
     storage: destinationUrl(ctx),
+    decryptKey: decryptKey(ctx),
     uri,
     wait: flag(ctx, 'wait'),
     include: listValue(ctx, 'ns-include'),

@@ -85,6 +85,7 @@ describe('readLambdaConfig', () => {
       COMPRESSION: 'compression',
       PARALLEL: 'parallel',
       KMS_KEY_ID: 'kms-key',
+      ENCRYPT: 'encrypt',
       KEEP_LAST: 'keep-last',
       KEEP_DAILY: 'keep-daily',
       KEEP_WEEKLY: 'keep-weekly',
@@ -94,6 +95,13 @@ describe('readLambdaConfig', () => {
       NOTIFY_TOPIC_ARN: 'notify-topic-arn',
       SAFETY_MARGIN_MS: 'safety-margin-ms',
     });
+  });
+
+  it('takes ENCRYPT as kms: or public-key:, and refuses a key file (it would live on the function) as CONFIG', () => {
+    const base = { DESTINATION: 's3://bucket/prefix', MONGODB_URI_SECRET: 'secret' };
+    expect(readLambdaConfig({ ...base, ENCRYPT: 'kms:arn:aws:kms:us-east-1:123456789012:key/abc' }).encrypt).toBe('kms:arn:aws:kms:us-east-1:123456789012:key/abc');
+    expect(readLambdaConfig(base).encrypt).toBeUndefined();
+    expect(thrown(() => readLambdaConfig({ ...base, ENCRYPT: 'key-file:/tmp/key' }))).toMatchObject({ code: 'CONFIG', message: expect.stringContaining('ENCRYPT must be kms:KEY_ARN or public-key:PEM') });
   });
 
   it('parses every typed variable with the CLI’s parsers: a bad value is CONFIG naming the variable', () => {
