@@ -13,6 +13,11 @@ export async function runInspect(ctx: CommandContext): Promise<number> {
     ctx.out.line(`  started ${manifest.startedAt}, finished ${manifest.finishedAt}`);
     ctx.out.line(`  source ${manifest.source.uri} (MongoDB ${manifest.source.serverVersion}, ${manifest.source.topology})`);
     ctx.out.line(`  archive ${manifest.archive.key}: ${formatBytes(manifest.archive.bytes)}, ${manifest.archive.compression}, sha256 ${manifest.archive.sha256}`);
+    const { encryption } = manifest;
+    if (encryption) {
+      const key = encryption.keyring === 'kms' ? `KMS key ${encryption.keyId}` : `${encryption.keyring === 'raw-aes' ? 'key file' : 'RSA key'} ${encryption.keyFingerprint}`;
+      ctx.out.line(`  encrypted (${encryption.scheme}) with ${key}: ${formatBytes(encryption.ciphertextBytes)} stored, sha256 ${encryption.ciphertextSha256}`);
+    }
     const verified = result.verifications?.[0];
     ctx.out.line(`  verified: ${verified ? `${verified.kind} at ${verified.at}` : 'never'}`);
     for (const warning of manifest.warnings) ctx.out.line(`  warning: ${warning}`);
