@@ -3,6 +3,7 @@ import { chmod, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CopyObjectCommand, CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateAliasCommand, CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { MongoClient, ObjectId } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -65,6 +66,7 @@ describe('docs/runbook.md', () => {
     ]);
     env = {
       PATH: `${work}:${process.env.PATH ?? ''}`,
+      HOME: work,
       BACKUPS: `s3://${bucket}`,
       MONGOSAFE_URI_SECRET: `${secretName}#MONGODB_URI`,
       SCRATCH_URI: services.mongodbUri,
@@ -75,6 +77,14 @@ describe('docs/runbook.md', () => {
     const made = await runCli(['backup', '--db', 'momsrecipebox', '--to', `s3://${bucket}`, '--json'], env);
     expect(made.code, made.stderr).toBe(0);
     env.BACKUP_ID = (JSON.parse(made.stdout) as { id: string }).id;
+    // The newest backup is encrypted with a KMS key, as the Lambda makes them with client_side_kms_key_arn:
+    // every `latest` in the runbook (section 9 included) reads it with kms:Decrypt alone.
+    const kms = new KMSClient({});
+    const { KeyMetadata } = await kms.send(new CreateKeyCommand({ Description: 'runbook test' }));
+    const alias = `alias/${uniqueName('runbook')}`;
+    await kms.send(new CreateAliasCommand({ AliasName: alias, TargetKeyId: KeyMetadata?.KeyId }));
+    const encrypted = await runCli(['backup', '--db', 'momsrecipebox', '--to', `s3://${bucket}`, '--encrypt', `kms:${alias}`], env);
+    expect(encrypted.code, encrypted.stderr).toBe(0);
   });
 
   afterAll(async () => {
