@@ -82,7 +82,11 @@ module "mongodb_backup" {
   # Every archive encrypted under the key above; the drill (Sundays at 05:00 UTC,
   # after the night's backup) decrypts and restores the newest one into scratch
   # databases.
-  client_side_kms_key_arn   = aws_kms_key.backups.arn
+  # trimspace(): the module decides at plan time whether the drill gets a function
+  # of its own, so Terraform must know then that this is not null. A new key's
+  # bare .arn is unknown and might be null; a function's result is known not to be
+  # (Terraform >= 1.6). Without it, plan fails with "Invalid count argument".
+  client_side_kms_key_arn   = trimspace(aws_kms_key.backups.arn)
   drill_schedule_expression = "cron(0 5 ? * SUN *)"
 
   alarm_email = var.alarm_email

@@ -2,6 +2,9 @@ locals {
   # A drill of client-side encrypted backups must decrypt them, which the nightly
   # role must never do: the drill then runs as a function of its own, with its
   # own role. Otherwise one function does both, as before.
+  # Functions and roles are counted from this, so it must be known at plan time:
+  # a key created in the same configuration is passed as trimspace(key.arn),
+  # whose result Terraform knows is not null (variables.tf).
   separate_drill = var.client_side_kms_key_arn != null && var.drill_schedule_expression != null
 
   # Every function this module runs: the same bundle, settings and environment,
