@@ -47,7 +47,18 @@ describe.skipIf(!hasPython)('checkov on infra/terraform', () => {
         'CKV_AWS_338', // log retention >= 1 year: a variable, 90 days by default
         'CKV_AWS_50', // X-Ray: one run a day
         'CKV_AWS_117', // VPC: Atlas over TLS, NAT would cost more than the rest
+        'CKV_AWS_109', // the example's KMS key policy: its "*" is the key itself
+        'CKV_AWS_111', // same
+        'CKV_AWS_356', // same
       ].sort(),
     );
+  });
+
+  // Identity-policy checks that a key policy cannot pass (its resource is always
+  // "*", meaning the key): skipped there and nowhere else.
+  it('skips the IAM wildcard-resource checks only on the example KMS key policy', () => {
+    const keyPolicyOnly = ['CKV_AWS_109', 'CKV_AWS_111', 'CKV_AWS_356'];
+    const elsewhere = report.skipped.filter((s) => keyPolicyOnly.includes(s.checkId) && s.resource !== 'aws_iam_policy_document.backups_key');
+    expect(elsewhere.map((s) => `${s.checkId} ${s.resource} (${s.file})`)).toEqual([]);
   });
 });

@@ -22,6 +22,8 @@ export interface TerraformConfig {
   providers: Map<string, Hcl>;
   locals: Hcl;
   terraform: Hcl[];
+  /** `moved { from = …, to = … }` blocks, as parsed ("${aws_x.y}" strings). */
+  moved: Hcl[];
 }
 
 export function isHcl(value: unknown): value is Hcl {
@@ -108,6 +110,7 @@ export async function loadTerraform(dir: string): Promise<TerraformConfig> {
     providers: new Map(),
     locals: {},
     terraform: [],
+    moved: [],
   };
   const locals: Record<string, unknown> = {};
   for (const file of files) {
@@ -121,6 +124,7 @@ export async function loadTerraform(dir: string): Promise<TerraformConfig> {
     addLabelled(config.providers, parsed.provider, file);
     for (const body of blocks(parsed, 'locals')) Object.assign(locals, body);
     config.terraform.push(...blocks(parsed, 'terraform'));
+    config.moved.push(...blocks(parsed, 'moved'));
   }
   config.locals = locals;
   return config;

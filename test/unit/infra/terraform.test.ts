@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../../scripts/services/paths.js';
 import { OPTIONS, type OptionSpec } from '../../../src/config/options.js';
+import { verificationKey } from '../../../src/core/catalog.js';
 import { tempDir } from '../../helpers/temp-dir.js';
 import {
   allStrings,
@@ -131,7 +132,7 @@ describe('references (what `terraform validate` would catch)', () => {
 });
 
 describe('Lambda function', () => {
-  const fn = (): Hcl => resource('aws_lambda_function.backup');
+  const fn = (): Hcl => resource('aws_lambda_function.this');
 
   it('runs nodejs22.x by default and accepts only nodejs22.x or nodejs24.x', () => {
     expect(fn().runtime).toBe('${var.runtime}');
@@ -155,7 +156,7 @@ describe('Lambda function', () => {
 
   it('gets its configuration from the environment, with a secret reference and never a connection string', () => {
     expect(fn()).toHaveProperty('environment');
-    expect(block(fn(), 'environment').variables).toBe('${merge(local.lambda_env, local.keep_env, local.kms_env)}');
+    expect(block(fn(), 'environment').variables).toBe('${merge(local.lambda_env, local.keep_env, local.kms_env, local.encrypt_env)}');
     expect(local('kms_env')).toBe('${var.kms_key_arn == null ? {} : { KMS_KEY_ID = var.kms_key_arn }}');
     const env = local('lambda_env');
     expect(isHcl(env)).toBe(true);
@@ -171,6 +172,12 @@ describe('Lambda function', () => {
     expect(get(mod.variables, 'keep').type).toBe('${object({\n    last    = optional(number)\n    daily   = optional(number)\n    weekly  = optional(number)\n    monthly = optional(number)\n    yearly  = optional(number)\n  })}');
     expect(variableDefault('verify')).toBe('full');
     expect(conditions('verify')).toContain('contains(["none", "full"], var.verify)');
+  });
+
+  it('sets ENCRYPT=kms:<key ARN> only when client_side_kms_key_arn is given', () => {
+    expect(variableDefault('client_side_kms_key_arn')).toBeNull();
+    expect(local('encrypt_env')).toBe('${var.client_side_kms_key_arn == null ? {} : { ENCRYPT = "kms:${var.client_side_kms_key_arn}" }}');
+    expect(Object.keys(local('lambda_env') as Hcl)).not.toContain('ENCRYPT');
   });
 
   it("sets only variables the handler reads: the option table's Lambda column", () => {
@@ -189,16 +196,41 @@ describe('Lambda function', () => {
 
   it('writes to a log group with a retention, created before the function', () => {
     const group = resource('aws_cloudwatch_log_group.lambda');
-    expect(group.name).toBe('/aws/lambda/${var.name}');
-    expect(fn().function_name).toBe('${var.name}');
+    expect(group.for_each).toBe('${local.functions}');
+    expect(group.name).toBe('/aws/lambda/${each.value.name}');
+    expect(fn().function_name).toBe('${each.value.name}');
     expect(resolve(group.retention_in_days)).toBe(90);
     expect(fn().depends_on).toContain('${aws_cloudwatch_log_group.lambda}');
+    expect(fn().depends_on).toEqual(expect.arrayContaining(['${aws_iam_role_policy.lambda}', '${aws_iam_role_policy.drill}']));
+  });
+
+  // One resource block for both functions: the drill can never drift from the backup's settings.
+  it('runs one function, named after var.name, or with client-side encryption and a drill schedule a second one, <name>-drill, with its own role', () => {
+    expect(fn().for_each).toBe('${local.functions}');
+    expect(fn().role).toBe('${each.value.role_arn}');
+    expect(local('separate_drill')).toBe('${var.client_side_kms_key_arn != null && var.drill_schedule_expression != null}');
+    const functions = String(local('functions'));
+    expect(functions).toMatch(/backup = \{\s+name\s+= var\.name\s+description = [^\n]+\s+role_arn\s+= aws_iam_role\.lambda\.arn\s+\}/);
+    expect(functions).toMatch(/local\.separate_drill \? \{\s+drill = \{\s+name\s+= "\$\{var\.name\}-drill"\s+description = [^\n]+\s+role_arn\s+= aws_iam_role\.drill\[0\]\.arn\s+\}\s+\} : \{\}/);
+    expect([...mod.resources.keys()].filter((key) => key.startsWith('aws_lambda_function.'))).toEqual(['aws_lambda_function.this']);
+  });
+
+  it('keeps the resources of existing deployments: moved blocks from the single-function addresses', () => {
+    expect(mod.moved).toEqual(
+      expect.arrayContaining([
+        { from: '${aws_lambda_function.backup}', to: '${aws_lambda_function.this["backup"]}' },
+        { from: '${aws_cloudwatch_log_group.lambda}', to: '${aws_cloudwatch_log_group.lambda["backup"]}' },
+        { from: '${aws_lambda_function_event_invoke_config.backup}', to: '${aws_lambda_function_event_invoke_config.this["backup"]}' },
+        { from: '${aws_cloudwatch_metric_alarm.errors}', to: '${aws_cloudwatch_metric_alarm.errors["backup"]}' },
+      ]),
+    );
   });
 
   it('sends failed asynchronous invocations to the dead-letter queue after 0-2 retries', () => {
     expect(block(fn(), 'dead_letter_config').target_arn).toBe('${aws_sqs_queue.dead_letters.arn}');
-    const invoke = resource('aws_lambda_function_event_invoke_config.backup');
-    expect(invoke.function_name).toBe('${aws_lambda_function.backup.function_name}');
+    const invoke = resource('aws_lambda_function_event_invoke_config.this');
+    expect(invoke.for_each).toBe('${aws_lambda_function.this}');
+    expect(invoke.function_name).toBe('${each.value.function_name}');
     expect(invoke.maximum_retry_attempts).toBe('${var.lambda_retry_attempts}');
     expect(conditions('lambda_retry_attempts')).toContain('var.lambda_retry_attempts >= 0 && var.lambda_retry_attempts <= 2');
   });
@@ -213,11 +245,12 @@ describe('schedule', () => {
     expect(schedule().schedule_expression_timezone).toBe('${var.schedule_timezone}');
     expect(block(schedule(), 'flexible_time_window')).toEqual({ mode: 'OFF' });
     const target = block(schedule(), 'target');
-    expect(target.arn).toBe('${aws_lambda_function.backup.arn}');
+    expect(target.arn).toBe('${aws_lambda_function.this[each.value.function].arn}');
     expect(target.role_arn).toBe('${aws_iam_role.scheduler.arn}');
     expect(target.input).toBe('${jsonencode(each.value.input)}');
     expect(String(local('schedules'))).toContain('input       = local.backup_input');
     expect(local('backup_input')).toMatchObject({ action: 'backup' });
+    expect(String(local('schedules'))).toMatch(/input\s+= local\.backup_input\s+function\s+= "backup"/);
   });
 
   it('retries delivery and dead-letters what it cannot deliver', () => {
@@ -234,6 +267,11 @@ describe('schedule', () => {
     expect(variableDefault('drill_schedule_expression')).toBeNull();
     expect(String(local('schedules'))).toContain('var.drill_schedule_expression == null ? {} :');
     expect(local('drill_input')).toMatchObject({ action: 'verify', deep: true });
+  });
+
+  it('sends the drill to the drill function when there is one, else to the backup function', () => {
+    expect(String(local('schedules'))).toMatch(/input\s+= local\.drill_input\s+function\s+= local\.drill_function/);
+    expect(local('drill_function')).toBe('${local.separate_drill ? "drill" : "backup"}');
   });
 });
 
@@ -336,7 +374,7 @@ describe('IAM', () => {
   it('builds every policy from a policy document the tests can read (no inline JSON)', () => {
     for (const [key, body] of mod.resources) {
       for (const attribute of ['policy', 'assume_role_policy']) {
-        if (attribute in body) expect(body[attribute], key).toMatch(/^\$\{data\.aws_iam_policy_document\.\w+\.json\}$/);
+        if (attribute in body) expect(body[attribute], key).toMatch(/^\$\{data\.aws_iam_policy_document\.\w+(\[0\])?\.json\}$/);
       }
     }
     expect([...mod.resources.keys()].filter((k) => k.startsWith('aws_iam_policy.') || k.startsWith('aws_iam_role_policy_attachment.'))).toEqual([]);
@@ -366,12 +404,42 @@ describe('IAM', () => {
     expect(denies).toEqual(['aws_iam_policy_document.bucket']);
   });
 
-  it('lets the function touch only its bucket (prefix-limited listing), its secret, its log group, its topic and its queue', () => {
-    const byAction = new Map<string, string[]>();
-    for (const s of statements(data('aws_iam_policy_document.lambda'))) {
-      for (const action of strings(s.actions)) byAction.set(action, strings(s.resources));
-    }
-    expect([...byAction.keys()].sort()).toEqual(
+  /** A role's statements: its own policy document's and those of its source_policy_documents. */
+  function roleStatements(doc: Hcl, baseKey: string): Hcl[] {
+    expect(doc.source_policy_documents).toEqual([`\${data.aws_iam_policy_document.function_base["${baseKey}"].json}`]);
+    return [...statements(data('aws_iam_policy_document.function_base')), ...statements(doc)];
+  }
+  const backupStatements = (): Hcl[] => roleStatements(data('aws_iam_policy_document.lambda'), 'backup');
+  const drillStatements = (): Hcl[] => roleStatements(data('aws_iam_policy_document.drill'), 'drill');
+  function byAction(all: Hcl[]): Map<string, string[]> {
+    const map = new Map<string, string[]>();
+    for (const s of all) for (const action of strings(s.actions)) map.set(action, [...(map.get(action) ?? []), ...strings(s.resources)]);
+    return map;
+  }
+  /** Statements that name the client-side key, as [actions, resources]. */
+  const clientSideKeyGrants = (all: Hcl[]): unknown[][] =>
+    all.filter((s) => strings(s.resources).includes('${var.client_side_kms_key_arn}')).map((s) => [s.actions, s.resources]);
+
+  it('gives every function the same base: its bucket (prefix-limited listing, reads), its secret, its own log group, its topic and its queue', () => {
+    const base = data('aws_iam_policy_document.function_base');
+    expect(base.for_each).toBe('${local.functions}');
+    const actions = byAction(statements(base));
+    expect([...actions.keys()].sort()).toEqual(
+      ['kms:Decrypt', 'kms:GenerateDataKey', 'logs:CreateLogStream', 'logs:PutLogEvents', 's3:GetObject', 's3:ListBucket', 'secretsmanager:GetSecretValue', 'sns:Publish', 'sqs:SendMessage'].sort(),
+    );
+    expect(actions.get('s3:ListBucket')).toEqual(['${aws_s3_bucket.backups.arn}']);
+    expect(actions.get('s3:GetObject')).toEqual(['${aws_s3_bucket.backups.arn}/${local.key_prefix}*']);
+    expect(actions.get('secretsmanager:GetSecretValue')).toEqual(['${local.secret_arn}']);
+    expect(actions.get('logs:PutLogEvents')).toEqual(['${aws_cloudwatch_log_group.lambda[each.key].arn}:*']);
+    expect(actions.get('sns:Publish')).toEqual(['${aws_sns_topic.alarms.arn}']);
+    expect(actions.get('sqs:SendMessage')).toEqual(['${aws_sqs_queue.dead_letters.arn}']);
+    const list = statements(base).find((s) => strings(s.actions).includes('s3:ListBucket'));
+    expect(block(list as Hcl, 'condition')).toEqual({ test: 'StringLike', variable: 's3:prefix', values: ['${local.key_prefix}*'] });
+  });
+
+  it('lets the backup function also write, prune and restore under its prefix, never erase a version', () => {
+    const actions = byAction(backupStatements());
+    expect([...actions.keys()].sort()).toEqual(
       [
         'kms:Decrypt',
         'kms:GenerateDataKey',
@@ -389,26 +457,18 @@ describe('IAM', () => {
         'sqs:SendMessage',
       ].sort(),
     );
-    expect(byAction.get('s3:ListBucket')).toEqual(['${aws_s3_bucket.backups.arn}']);
-    expect(byAction.get('s3:PutObject')).toEqual(['${aws_s3_bucket.backups.arn}/${local.key_prefix}*']);
-    expect(byAction.get('secretsmanager:GetSecretValue')).toEqual(['${local.secret_arn}']);
-    expect(byAction.get('logs:PutLogEvents')).toEqual(['${aws_cloudwatch_log_group.lambda.arn}:*']);
-    expect(byAction.get('sns:Publish')).toEqual(['${aws_sns_topic.alarms.arn}']);
-    expect(byAction.get('sqs:SendMessage')).toEqual(['${aws_sqs_queue.dead_letters.arn}']);
-    expect(byAction.has('logs:CreateLogGroup')).toBe(false);
-    expect(byAction.has('s3:DeleteObjectVersion')).toBe(false);
-
-    const list = statements(data('aws_iam_policy_document.lambda')).find((s) => strings(s.actions).includes('s3:ListBucket'));
-    expect(block(list as Hcl, 'condition')).toEqual({ test: 'StringLike', variable: 's3:prefix', values: ['${local.key_prefix}*'] });
+    expect(actions.get('s3:PutObject')).toEqual(['${aws_s3_bucket.backups.arn}/${local.key_prefix}*']);
+    expect(actions.has('logs:CreateLogGroup')).toBe(false);
+    expect(actions.has('s3:DeleteObjectVersion')).toBe(false);
   });
 
-  it('grants KMS only when a key is given, and only on that key', () => {
-    const kms = dynamicContents(data('aws_iam_policy_document.lambda'), 'statement');
+  it('grants SSE and secret KMS keys only when given, and only on those keys', () => {
+    const kms = dynamicContents(data('aws_iam_policy_document.function_base'), 'statement');
     expect(kms.map((s) => [s.actions, s.resources])).toEqual([
       [['kms:Decrypt', 'kms:GenerateDataKey'], '${local.data_kms_keys}'],
       [['kms:Decrypt'], ['${var.secret_kms_key_arn}']],
     ]);
-    const dynamicBlocks = (data('aws_iam_policy_document.lambda').dynamic as Hcl).statement as Hcl[];
+    const dynamicBlocks = (data('aws_iam_policy_document.function_base').dynamic as Hcl).statement as Hcl[];
     expect(dynamicBlocks.map((d) => d.for_each)).toEqual([
       '${length(local.data_kms_keys) > 0 ? [1] : []}',
       '${var.secret_kms_key_arn == null ? [] : [1]}',
@@ -416,10 +476,45 @@ describe('IAM', () => {
     expect(local('data_kms_keys')).toBe('${compact([var.kms_key_arn, var.sns_kms_key_arn])}');
   });
 
-  it('lets the scheduler invoke this function and write to its dead-letter queue, nothing else', () => {
+  // The nightly role can write backups but never read them: whoever takes it over
+  // (a leaked token, a compromised dependency) gets ciphertext only.
+  it('lets the backup role generate data keys with the client-side key, only when it is given, and never decrypt with it', () => {
+    expect(clientSideKeyGrants(backupStatements())).toEqual([[['kms:GenerateDataKey'], ['${var.client_side_kms_key_arn}']]]);
+    const encrypt = ((data('aws_iam_policy_document.lambda').dynamic as Hcl).statement as Hcl[]).map((d) => d.for_each);
+    expect(encrypt).toEqual(['${var.client_side_kms_key_arn == null ? [] : [1]}']);
+    // Nor through another key's grant: the variable must name a key of its own.
+    expect(conditions('client_side_kms_key_arn')).toContain('!contains(compact([var.kms_key_arn, var.sns_kms_key_arn, var.secret_kms_key_arn]), coalesce(var.client_side_kms_key_arn, "-"))');
+  });
+
+  it('creates the drill role only with client-side encryption and a drill schedule; it decrypts and writes only verification records', () => {
+    for (const key of ['aws_iam_role.drill', 'aws_iam_role_policy.drill']) expect(resource(key).count, key).toBe('${local.separate_drill ? 1 : 0}');
+    expect(data('aws_iam_policy_document.drill').count).toBe('${local.separate_drill ? 1 : 0}');
+    expect(resource('aws_iam_role_policy.drill').policy).toBe('${data.aws_iam_policy_document.drill[0].json}');
+    expect(resource('aws_iam_role.drill').assume_role_policy).toBe('${data.aws_iam_policy_document.lambda_trust.json}');
+    expect(resource('aws_iam_role.drill').name).toBe('${var.name}-drill-lambda');
+
+    const all = drillStatements();
+    expect(clientSideKeyGrants(all)).toEqual([[['kms:Decrypt'], ['${var.client_side_kms_key_arn}']]]);
+    const actions = byAction(all);
+    const writes = [...actions.keys()].filter((a) => a.startsWith('s3:') && !['s3:GetObject', 's3:ListBucket'].includes(a));
+    expect(writes).toEqual(['s3:PutObject']);
+    expect(actions.get('s3:PutObject')).toEqual(['${aws_s3_bucket.backups.arn}/${local.manifests_prefix}*.verified.*.json']);
+  });
+
+  it("the drill's PutObject pattern matches the keys verify writes, and no manifest or archive", () => {
+    const pattern = strings(drillStatements().find((s) => strings(s.actions).includes('s3:PutObject'))?.resources)[0] as string;
+    const glob = pattern.replace('${aws_s3_bucket.backups.arn}/${local.manifests_prefix}', 'manifests/');
+    // IAM's "*" matches any characters, "/" included.
+    const matches = new RegExp(`^${glob.split('*').map((part) => part.replace(/[.]/g, '\\.')).join('.*')}$`);
+    const id = '20261206T030000123Z';
+    for (const kind of ['full', 'deep'] as const) expect(verificationKey(id, new Date('2026-12-06T05:00:00.456Z'), kind)).toMatch(matches);
+    for (const other of [`manifests/${id}.json`, `data/${id}/archive.gz`, 'manifests/x.json']) expect(other).not.toMatch(matches);
+  });
+
+  it('lets the scheduler invoke these functions and write to its dead-letter queue, nothing else', () => {
     const scheduler = statements(data('aws_iam_policy_document.scheduler')).map((s) => [s.actions, s.resources]);
     expect(scheduler).toEqual([
-      [['lambda:InvokeFunction'], ['${aws_lambda_function.backup.arn}']],
+      [['lambda:InvokeFunction'], '${[for f in aws_lambda_function.this : f.arn]}'],
       [['sqs:SendMessage'], ['${aws_sqs_queue.dead_letters.arn}']],
     ]);
   });
@@ -434,15 +529,17 @@ describe('IAM', () => {
 });
 
 describe('alarms and notifications', () => {
-  it('alarms on any Lambda error', () => {
+  it('alarms on any Lambda error, one alarm per function (the drill function too)', () => {
     const errors = resource('aws_cloudwatch_metric_alarm.errors');
+    expect(errors.for_each).toBe('${aws_lambda_function.this}');
+    expect(errors.alarm_name).toBe('${each.value.function_name}-errors');
     expect(errors).toMatchObject({
       namespace: 'AWS/Lambda',
       metric_name: 'Errors',
       statistic: 'Sum',
       comparison_operator: 'GreaterThanOrEqualToThreshold',
       threshold: 1,
-      dimensions: { FunctionName: '${aws_lambda_function.backup.function_name}' },
+      dimensions: { FunctionName: '${each.value.function_name}' },
       alarm_actions: ['${aws_sns_topic.alarms.arn}'],
     });
   });
@@ -456,7 +553,7 @@ describe('alarms and notifications', () => {
       comparison_operator: 'LessThanThreshold',
       threshold: 1,
       treat_missing_data: 'breaching',
-      dimensions: { FunctionName: '${aws_lambda_function.backup.function_name}' },
+      dimensions: { FunctionName: '${aws_lambda_function.this["backup"].function_name}' },
       alarm_actions: ['${aws_sns_topic.alarms.arn}'],
     });
     // N one-hour periods that must all breach: fires N hours after the last success.
@@ -487,7 +584,7 @@ describe('alarms and notifications', () => {
 
 describe('outputs', () => {
   it('exposes what the docs and the example use', () => {
-    for (const name of ['bucket_name', 'bucket_arn', 'destination', 'function_name', 'function_arn', 'alarm_topic_arn', 'log_group_name', 'schedule_arn']) {
+    for (const name of ['bucket_name', 'bucket_arn', 'destination', 'function_name', 'function_arn', 'alarm_topic_arn', 'log_group_name', 'schedule_arn', 'drill_function_name']) {
       expect(mod.outputs.has(name), name).toBe(true);
     }
   });
@@ -516,6 +613,17 @@ describe('example moms-recipe-box', () => {
     expect(get(example.variables, 'alarm_email')).toHaveProperty('default', null);
   });
 
+  it('encrypts client-side with a rotated KMS key of its own that Terraform will not delete, and drills weekly', () => {
+    expect(call()).toMatchObject({
+      // A function's result is known non-null at plan time; the bare attribute is not, and the drill's count would be unknown.
+      client_side_kms_key_arn: '${trimspace(aws_kms_key.backups.arn)}',
+      drill_schedule_expression: 'cron(0 5 ? * SUN *)',
+    });
+    const key = get(example.resources, 'aws_kms_key.backups');
+    expect(key).toMatchObject({ enable_key_rotation: true, deletion_window_in_days: 30, policy: '${data.aws_iam_policy_document.backups_key.json}' });
+    expect(block(key, 'lifecycle').prevent_destroy).toBe(true);
+  });
+
   it('gives the module every variable it requires and only variables it declares', () => {
     const given = Object.keys(call()).filter((k) => !['source', 'providers', 'depends_on', 'count', 'for_each'].includes(k));
     expect(given.filter((name) => !mod.variables.has(name))).toEqual([]);
@@ -542,6 +650,8 @@ describe('with the terraform CLI', async () => {
     let dir: string;
     const base = ['-var', 'bucket_name=momsrecipebox-mongodb-backups-123456789012', '-var', 'lambda_zip_path=lambda.zip'];
     const secret = ['-var', 'mongodb_uri_secret_arn=arn:aws:secretsmanager:us-east-1:123456789012:secret:moms-recipe-secrets-AbCdEf'];
+    const KEY_ARN = 'arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+    const KEY_ALIAS_ARN = 'arn:aws:kms:us-east-1:123456789012:alias/mongosafe-backups';
     const plan = (...vars: string[]) =>
       runTerraform(binary as string, ['plan', '-input=false', '-no-color', '-lock=false', ...base, ...vars], dir);
 
@@ -560,6 +670,13 @@ describe('with the terraform CLI', async () => {
       expect(created.status, created.output).toBe(0);
     });
 
+    it('accepts a client-side KMS key ARN, single- or multi-Region, beside a different bucket key', () => {
+      const single = plan(...secret, '-var', `client_side_kms_key_arn=${KEY_ARN}`, '-var', `kms_key_arn=${KEY_ARN.replace('1234abcd', '9999abcd')}`);
+      expect(single.status, single.output).toBe(0);
+      const multiRegion = plan(...secret, '-var', 'client_side_kms_key_arn=arn:aws:kms:eu-west-1:123456789012:key/mrk-1234abcd12ab34cd56ef1234567890ab');
+      expect(multiRegion.status, multiRegion.output).toBe(0);
+    });
+
     it.each([
       ['STANDARD_IA before 30 days', ['-var', 'transition_to_ia_days=29'], 'transition_to_ia_days must be at least 30'],
       ['GLACIER less than 30 days after STANDARD_IA', ['-var', 'transition_to_glacier_days=59'], 'transition_to_glacier_days must be at least transition_to_ia_days + 30'],
@@ -575,6 +692,10 @@ describe('with the terraform CLI', async () => {
       ['a leading slash in prefix', ['-var', 'prefix=/backups'], "prefix must not start with '/'"],
       ['a keep rule of 0', ['-var', 'keep={daily=0}'], 'Each keep rule must be a whole number of at least 1'],
       ['a schedule that is not cron() or rate()', ['-var', 'schedule_expression=0 3 * * *'], 'schedule_expression must be a cron(...) or rate(...) expression'],
+      ['a key alias as the client-side key', ['-var', `client_side_kms_key_arn=${KEY_ALIAS_ARN}`], 'an alias is not accepted'],
+      ['a key id as the client-side key', ['-var', 'client_side_kms_key_arn=1234abcd-12ab-34cd-56ef-1234567890ab'], 'client_side_kms_key_arn must be null or a KMS key ARN'],
+      ['the bucket key as the client-side key', ['-var', `client_side_kms_key_arn=${KEY_ARN}`, '-var', `kms_key_arn=${KEY_ARN}`], 'client_side_kms_key_arn must be a key of its own'],
+      ['the secret key as the client-side key', ['-var', `client_side_kms_key_arn=${KEY_ARN}`, '-var', `secret_kms_key_arn=${KEY_ARN}`], 'client_side_kms_key_arn must be a key of its own'],
     ])('rejects %s', (_, vars, message) => {
       const result = plan(...secret, ...vars);
       expect(result.status).not.toBe(0);
@@ -584,7 +705,7 @@ describe('with the terraform CLI', async () => {
     // The module's own expressions, copied from its parsed locals into a root
     // module without resources, and evaluated by `apply` (nothing is created).
     it('computes the destination, the key prefixes and the KEEP_* environment as the handler expects', async () => {
-      const names = ['key_prefix', 'data_prefix', 'manifests_prefix', 'destination', 'keep_env'];
+      const names = ['key_prefix', 'data_prefix', 'manifests_prefix', 'destination', 'keep_env', 'encrypt_env', 'separate_drill', 'drill_function'];
       const source = [
         'locals {',
         ...names.map((name) => `  ${name} = ${toHclSource(String(local(name)))}`),
@@ -605,6 +726,9 @@ describe('with the terraform CLI', async () => {
           manifests_prefix: 'manifests/',
           destination: 's3://momsrecipebox-mongodb-backups-123456789012',
           keep_env: {},
+          encrypt_env: {},
+          separate_drill: false,
+          drill_function: 'backup',
         });
         expect(evaluate('-var', 'prefix=recipes/prod/', '-var', 'keep={daily=7, monthly=12}')).toEqual({
           key_prefix: 'recipes/prod/',
@@ -612,6 +736,23 @@ describe('with the terraform CLI', async () => {
           manifests_prefix: 'recipes/prod/manifests/',
           destination: 's3://momsrecipebox-mongodb-backups-123456789012/recipes/prod',
           keep_env: { KEEP_DAILY: '7', KEEP_MONTHLY: '12' },
+          encrypt_env: {},
+          separate_drill: false,
+          drill_function: 'backup',
+        });
+        // Client-side encryption alone: ENCRYPT on the function, the drill (if any) stays on it.
+        expect(evaluate('-var', `client_side_kms_key_arn=${KEY_ARN}`)).toMatchObject({
+          encrypt_env: { ENCRYPT: `kms:${KEY_ARN}` },
+          separate_drill: false,
+          drill_function: 'backup',
+        });
+        // A drill without client-side encryption: one function, as before.
+        expect(evaluate('-var', 'drill_schedule_expression=cron(0 5 ? * SUN *)')).toMatchObject({ encrypt_env: {}, separate_drill: false, drill_function: 'backup' });
+        // Both: the drill gets a function (and role) of its own.
+        expect(evaluate('-var', `client_side_kms_key_arn=${KEY_ARN}`, '-var', 'drill_schedule_expression=cron(0 5 ? * SUN *)')).toMatchObject({
+          encrypt_env: { ENCRYPT: `kms:${KEY_ARN}` },
+          separate_drill: true,
+          drill_function: 'drill',
         });
       } finally {
         await rm(join(dir, 'locals.tf'));

@@ -14,6 +14,51 @@ data "aws_secretsmanager_secret" "app" {
   name = "moms-recipe-secrets"
 }
 
+# Client-side encryption: mongosafe encrypts each archive under this key before it
+# leaves the function. The module lets the nightly role only generate data keys
+# with it (it can write backups, never read them) and runs the Sunday restore
+# drill as a second function whose role may decrypt.
+#
+# Key policy: the account's default one, which hands the decision to IAM. Only
+# principals whose IAM policies name this key may use it: the module's two roles,
+# and whoever you grant kms:Decrypt to restore with the CLI (keep that list short).
+# Naming the roles in the key policy itself is not possible here, since KMS
+# rejects a policy whose principals do not exist yet.
+#
+# Deleting this key makes every encrypted backup unreadable, for good: Terraform
+# refuses to destroy it (prevent_destroy), and a deletion scheduled by hand waits
+# 30 days, time to cancel it (`aws kms cancel-key-deletion`).
+resource "aws_kms_key" "backups" {
+  description             = "mongosafe client-side encryption of the momsrecipebox MongoDB backups"
+  enable_key_rotation     = true
+  deletion_window_in_days = 30
+  policy                  = data.aws_iam_policy_document.backups_key.json
+
+  tags = {
+    app = "momsrecipebox"
+  }
+
+  lifecycle {
+    prevent_destroy = true
+  }
+}
+
+data "aws_iam_policy_document" "backups_key" {
+  #checkov:skip=CKV_AWS_109:A key policy, not an identity policy: its resource "*" is this key alone, and this is AWS's default key policy, which leaves who may use the key to IAM.
+  #checkov:skip=CKV_AWS_111:A key policy, not an identity policy: its resource "*" is this key alone, and write access to it is granted by IAM policies that name the key.
+  #checkov:skip=CKV_AWS_356:A key policy, not an identity policy: its resource "*" is this key alone (a key policy cannot name another resource).
+  statement {
+    sid       = "EnableIamPolicies"
+    actions   = ["kms:*"]
+    resources = ["*"] # in a key policy, "*" is this key
+
+    principals {
+      type        = "AWS"
+      identifiers = ["arn:aws:iam::${data.aws_caller_identity.current.account_id}:root"]
+    }
+  }
+}
+
 module "mongodb_backup" {
   source = "../../modules/mongodb-backup"
 
@@ -33,6 +78,16 @@ module "mongodb_backup" {
   transition_to_ia_days      = 30
   transition_to_glacier_days = 90
   expiration_days            = 365
+
+  # Every archive encrypted under the key above; the drill (Sundays at 05:00 UTC,
+  # after the night's backup) decrypts and restores the newest one into scratch
+  # databases.
+  # trimspace(): the module decides at plan time whether the drill gets a function
+  # of its own, so Terraform must know then that this is not null. A new key's
+  # bare .arn is unknown and might be null; a function's result is known not to be
+  # (Terraform >= 1.6). Without it, plan fails with "Invalid count argument".
+  client_side_kms_key_arn   = trimspace(aws_kms_key.backups.arn)
+  drill_schedule_expression = "cron(0 5 ? * SUN *)"
 
   alarm_email = var.alarm_email
 

@@ -27,3 +27,18 @@ output "schedule_arn" {
   description = "The nightly schedule."
   value       = module.mongodb_backup.schedule_arn
 }
+
+output "drill_function_name" {
+  description = "The restore-drill function, for `aws lambda invoke --function-name ...`."
+  value       = module.mongodb_backup.drill_function_name
+}
+
+output "drill_log_group_name" {
+  description = "For `aws logs tail ...` of the restore drill."
+  value       = module.mongodb_backup.drill_log_group_name
+}
+
+output "backups_key_arn" {
+  description = "The KMS key the backups are encrypted under: `mongosafe restore` needs kms:Decrypt on it."
+  value       = aws_kms_key.backups.arn
+}

@@ -1,14 +1,19 @@
-# Three alarms to the topic: a run failed, no backup succeeded for too long,
-# and an invocation was dead-lettered (never ran, or failed after its retries).
+# Three kinds of alarm to the topic: a run failed (one alarm per function), no
+# backup succeeded for too long, and an invocation was dead-lettered (never ran,
+# or failed after its retries).
 
+# One per function, so that the alarm names what failed (the nightly backup or
+# the drill) and points at the right log group.
 resource "aws_cloudwatch_metric_alarm" "errors" {
-  alarm_name        = "${var.name}-errors"
-  alarm_description = "A mongosafe run of ${var.name} failed (the handler threw or timed out). See the log group ${aws_cloudwatch_log_group.lambda.name}."
+  for_each = aws_lambda_function.this
+
+  alarm_name        = "${each.value.function_name}-errors"
+  alarm_description = "A mongosafe run of ${each.value.function_name} failed (the handler threw or timed out). See the log group ${aws_cloudwatch_log_group.lambda[each.key].name}."
 
   namespace   = "AWS/Lambda"
   metric_name = "Errors"
   dimensions = {
-    FunctionName = aws_lambda_function.backup.function_name
+    FunctionName = each.value.function_name
   }
   statistic           = "Sum"
   period              = 300
@@ -20,6 +25,11 @@ resource "aws_cloudwatch_metric_alarm" "errors" {
 
   alarm_actions = [aws_sns_topic.alarms.arn]
   tags          = var.tags
+}
+
+moved {
+  from = aws_cloudwatch_metric_alarm.errors
+  to   = aws_cloudwatch_metric_alarm.errors["backup"]
 }
 
 # The handler emits BackupSucceeded = 1 (embedded metric format, namespace
@@ -38,7 +48,7 @@ resource "aws_cloudwatch_metric_alarm" "heartbeat" {
   namespace   = local.metric_namespace
   metric_name = "BackupSucceeded"
   dimensions = {
-    FunctionName = aws_lambda_function.backup.function_name
+    FunctionName = aws_lambda_function.this["backup"].function_name
   }
   statistic           = "Sum"
   period              = 3600

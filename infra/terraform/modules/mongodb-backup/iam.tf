@@ -1,6 +1,8 @@
-# Two roles, each allowed only what it uses, on this module's resources only.
+# The nightly function's role, the scheduler's role and, with client-side
+# encryption and a drill, the drill function's role: each allowed only what it
+# uses, on this module's resources only.
 
-# ---------------------------------------------------------------- function role
+# ---------------------------------------------------------------- function roles
 
 data "aws_iam_policy_document" "lambda_trust" {
   statement {
@@ -13,18 +15,16 @@ data "aws_iam_policy_document" "lambda_trust" {
   }
 }
 
-resource "aws_iam_role" "lambda" {
-  name               = "${var.name}-lambda"
-  assume_role_policy = data.aws_iam_policy_document.lambda_trust.json
-  tags               = var.tags
-}
-
 locals {
-  # Keys the function encrypts or decrypts with: the bucket's and the topic's.
+  # Keys the functions encrypt or decrypt with: the bucket's and the topic's.
   data_kms_keys = compact([var.kms_key_arn, var.sns_kms_key_arn])
 }
 
-data "aws_iam_policy_document" "lambda" {
+# What every function needs, each for its own log group: find and read backups,
+# read the connection string, log, notify, dead-letter.
+data "aws_iam_policy_document" "function_base" {
+  for_each = local.functions
+
   statement {
     sid       = "ListBackups"
     actions   = ["s3:ListBucket"]
@@ -39,17 +39,8 @@ data "aws_iam_policy_document" "lambda" {
   }
 
   statement {
-    sid = "ReadWriteBackups"
-    actions = [
-      "s3:PutObject",
-      "s3:GetObject",
-      # prune; with versioning this only adds a delete marker (no s3:DeleteObjectVersion).
-      "s3:DeleteObject",
-      # restoring an archive that has moved to GLACIER.
-      "s3:RestoreObject",
-      "s3:AbortMultipartUpload",
-      "s3:ListMultipartUploadParts",
-    ]
+    sid       = "ReadBackups"
+    actions   = ["s3:GetObject"]
     resources = ["${aws_s3_bucket.backups.arn}/${local.key_prefix}*"]
   }
 
@@ -62,7 +53,7 @@ data "aws_iam_policy_document" "lambda" {
   statement {
     sid       = "WriteOwnLogs"
     actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
-    resources = ["${aws_cloudwatch_log_group.lambda.arn}:*"]
+    resources = ["${aws_cloudwatch_log_group.lambda[each.key].arn}:*"]
   }
 
   statement {
@@ -77,6 +68,8 @@ data "aws_iam_policy_document" "lambda" {
     resources = [aws_sqs_queue.dead_letters.arn]
   }
 
+  # SSE-KMS: reading an object needs Decrypt, writing one (a backup, a
+  # verification record) GenerateDataKey. Not the client-side key.
   dynamic "statement" {
     for_each = length(local.data_kms_keys) > 0 ? [1] : []
     content {
@@ -96,10 +89,89 @@ data "aws_iam_policy_document" "lambda" {
   }
 }
 
+# ---------------------------------------------------------------- nightly role
+
+resource "aws_iam_role" "lambda" {
+  name               = "${var.name}-lambda"
+  assume_role_policy = data.aws_iam_policy_document.lambda_trust.json
+  tags               = var.tags
+}
+
+data "aws_iam_policy_document" "lambda" {
+  source_policy_documents = [data.aws_iam_policy_document.function_base["backup"].json]
+
+  statement {
+    sid = "WriteBackups"
+    actions = [
+      "s3:PutObject",
+      # prune; with versioning this only adds a delete marker (no s3:DeleteObjectVersion).
+      "s3:DeleteObject",
+      # restoring an archive that has moved to GLACIER.
+      "s3:RestoreObject",
+      "s3:AbortMultipartUpload",
+      "s3:ListMultipartUploadParts",
+    ]
+    resources = ["${aws_s3_bucket.backups.arn}/${local.key_prefix}*"]
+  }
+
+  # Client-side encryption: a fresh data key per backup, and no kms:Decrypt, so
+  # this role (and whoever takes it over) can write backups but never read them.
+  # Its post-backup check compares the stored ciphertext's size and SHA-256.
+  dynamic "statement" {
+    for_each = var.client_side_kms_key_arn == null ? [] : [1]
+    content {
+      sid       = "EncryptBackups"
+      actions   = ["kms:GenerateDataKey"]
+      resources = [var.client_side_kms_key_arn]
+    }
+  }
+}
+
 resource "aws_iam_role_policy" "lambda" {
   name   = "${var.name}-lambda"
   role   = aws_iam_role.lambda.id
   policy = data.aws_iam_policy_document.lambda.json
+}
+
+# ---------------------------------------------------------------- drill role
+
+# Only with client-side encryption and a drill schedule (local.separate_drill):
+# the drill decrypts, and writes nothing but its verification records.
+resource "aws_iam_role" "drill" {
+  count = local.separate_drill ? 1 : 0
+
+  name               = "${var.name}-drill-lambda"
+  assume_role_policy = data.aws_iam_policy_document.lambda_trust.json
+  tags               = var.tags
+}
+
+data "aws_iam_policy_document" "drill" {
+  count = local.separate_drill ? 1 : 0
+
+  source_policy_documents = [data.aws_iam_policy_document.function_base["drill"].json]
+
+  # verify writes manifests/<id>.verified.<stamp>.<full|deep>.json beside the
+  # manifest (src/core/catalog.ts, verificationKey), put-if-absent: it can add
+  # a record but neither overwrite a manifest nor touch an archive.
+  statement {
+    sid       = "RecordVerifications"
+    actions   = ["s3:PutObject"]
+    resources = ["${aws_s3_bucket.backups.arn}/${local.manifests_prefix}*.verified.*.json"]
+  }
+
+  statement {
+    sid       = "DecryptBackups"
+    actions   = ["kms:Decrypt"]
+    resources = [var.client_side_kms_key_arn]
+  }
+}
+
+resource "aws_iam_role_policy" "drill" {
+  count = local.separate_drill ? 1 : 0
+
+  name   = "${var.name}-drill-lambda"
+  role   = aws_iam_role.drill[0].id
+  policy = data.aws_iam_policy_document.drill[0].json
 }
 
 # ---------------------------------------------------------------- scheduler role
@@ -130,9 +202,9 @@ resource "aws_iam_role" "scheduler" {
 
 data "aws_iam_policy_document" "scheduler" {
   statement {
-    sid       = "InvokeBackup"
+    sid       = "InvokeFunctions"
     actions   = ["lambda:InvokeFunction"]
-    resources = [aws_lambda_function.backup.arn]
+    resources = [for f in aws_lambda_function.this : f.arn]
   }
 
   statement {

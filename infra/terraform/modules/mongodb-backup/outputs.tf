@@ -15,22 +15,37 @@ output "destination" {
 
 output "function_name" {
   description = "Name of the backup Lambda function (for `aws lambda invoke`)."
-  value       = aws_lambda_function.backup.function_name
+  value       = aws_lambda_function.this["backup"].function_name
 }
 
 output "function_arn" {
   description = "ARN of the backup Lambda function."
-  value       = aws_lambda_function.backup.arn
+  value       = aws_lambda_function.this["backup"].arn
 }
 
 output "lambda_role_arn" {
-  description = "ARN of the function's execution role."
+  description = "ARN of the backup function's execution role."
   value       = aws_iam_role.lambda.arn
 }
 
 output "log_group_name" {
-  description = "CloudWatch log group of the function."
-  value       = aws_cloudwatch_log_group.lambda.name
+  description = "CloudWatch log group of the backup function."
+  value       = aws_cloudwatch_log_group.lambda["backup"].name
+}
+
+output "drill_function_name" {
+  description = "Name of the restore-drill function (client-side encryption with a drill schedule), or null when the backup function runs the drill."
+  value       = try(aws_lambda_function.this["drill"].function_name, null)
+}
+
+output "drill_role_arn" {
+  description = "ARN of the drill function's execution role (the one that may kms:Decrypt with client_side_kms_key_arn), or null."
+  value       = try(aws_iam_role.drill[0].arn, null)
+}
+
+output "drill_log_group_name" {
+  description = "CloudWatch log group of the drill function, or null."
+  value       = try(aws_cloudwatch_log_group.lambda["drill"].name, null)
 }
 
 output "alarm_topic_arn" {

@@ -11,13 +11,15 @@ locals {
     scheduledTime = "<aws.scheduler.scheduled-time>"
   }
 
-  # The nightly backup, and the optional restore drill on the same target.
+  # The nightly backup, and the optional restore drill: on the same function, or
+  # on the drill function when there is one (lambda.tf, local.separate_drill).
   schedules = merge(
     {
       backup = {
         expression  = var.schedule_expression
         description = "mongosafe backup of ${var.name}"
         input       = local.backup_input
+        function    = "backup"
       }
     },
     var.drill_schedule_expression == null ? {} : {
@@ -25,6 +27,7 @@ locals {
         expression  = var.drill_schedule_expression
         description = "mongosafe restore drill (verify --deep) of ${var.name}"
         input       = local.drill_input
+        function    = local.drill_function
       }
     },
   )
@@ -48,7 +51,7 @@ resource "aws_scheduler_schedule" "this" {
   }
 
   target {
-    arn      = aws_lambda_function.backup.arn
+    arn      = aws_lambda_function.this[each.value.function].arn
     role_arn = aws_iam_role.scheduler.arn
     input    = jsonencode(each.value.input)
 

@@ -47,6 +47,23 @@ variable "kms_key_arn" {
   default     = null
 }
 
+variable "client_side_kms_key_arn" {
+  description = "ARN of a KMS key for client-side encryption: each backup is encrypted by mongosafe before it leaves the function (AWS Encryption SDK, a fresh data key per backup from kms:GenerateDataKey, wrapped by this key). The nightly role may only generate data keys with it, so it can write backups but never read them; the restore drill, when drill_schedule_expression is set, runs as a second function whose role may kms:Decrypt. Losing the key (scheduling its deletion) makes every encrypted backup unreadable. A key ARN, not an alias: IAM policies grant on the key's ARN, and an alias ARN would match no request. Must differ from kms_key_arn, sns_kms_key_arn and secret_kms_key_arn, which the nightly role may decrypt with. Whether it is null must be known at plan time: for a key created in the same configuration, pass trimspace(aws_kms_key.x.arn) rather than aws_kms_key.x.arn (whose nullness is unknown until apply). null = no client-side encryption."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.client_side_kms_key_arn == null || can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[A-Za-z0-9-]+$", var.client_side_kms_key_arn))
+    error_message = "client_side_kms_key_arn must be null or a KMS key ARN (arn:aws:kms:<region>:<account>:key/<key id>); an alias is not accepted, since IAM policies need the key's ARN."
+  }
+
+  validation {
+    # The nightly role has kms:Decrypt on those keys: sharing one would let it read the backups.
+    condition     = var.client_side_kms_key_arn == null || !contains(compact([var.kms_key_arn, var.sns_kms_key_arn, var.secret_kms_key_arn]), coalesce(var.client_side_kms_key_arn, "-"))
+    error_message = "client_side_kms_key_arn must be a key of its own, not kms_key_arn, sns_kms_key_arn or secret_kms_key_arn: the nightly role may decrypt with those, and could then read the backups."
+  }
+}
+
 variable "object_lock" {
   description = "Default Object Lock retention for new backup objects, or null for none. Object Lock can only be turned on when the bucket is created and never turned off; COMPLIANCE mode cannot be shortened by anyone, the root user included."
   type = object({
