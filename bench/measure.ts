@@ -1,4 +1,6 @@
 import { spawn } from 'node:child_process';
+import { readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
 
 export interface Measurement {
   wallSeconds: number;
@@ -47,4 +49,27 @@ export function median(values: readonly number[]): number {
 export function rotated<T>(items: readonly T[], round: number): T[] {
   const start = round % Math.max(1, items.length);
   return [...items.slice(start), ...items.slice(0, start)];
+}
+
+/**
+ * Runs each command once, the order rotated by `round` (see `rotated`), and files each
+ * measurement under its sides: one measurement may count for several sides.
+ */
+export async function alternate(round: number, runs: ReadonlyArray<readonly [ReadonlyArray<{ runs: Measurement[] }>, () => Promise<Measurement>]>): Promise<void> {
+  for (const [sides, go] of rotated(runs, round)) {
+    const measured = await go();
+    for (const side of sides) side.runs.push(measured);
+  }
+}
+
+/** Bytes of a file, or of every file below a folder: what a backup wrote. */
+export async function sizeOf(path: string): Promise<number> {
+  const info = await stat(path);
+  if (!info.isDirectory()) return info.size;
+  let total = 0;
+  for (const entry of await readdir(path, { recursive: true })) {
+    const s = await stat(join(path, entry));
+    if (s.isFile()) total += s.size;
+  }
+  return total;
 }

@@ -1,5 +1,5 @@
-// The bench's figures: medians, ratios, verdicts against the targets of issues 4 and 7, and the
-// markdown tables printed on stdout.
+// The bench's figures: medians, ratios, verdicts against the targets of issues 4, 7 and 17, and
+// the markdown tables printed on stdout.
 import type { GzipReport } from './gzip.js';
 import { median, type Measurement } from './measure.js';
 import type { S3Report } from './s3-upload.js';
@@ -12,6 +12,8 @@ export const TARGETS = {
   'restore-archive': { wall: 0.8, cpu: 1.0 },
   peakRssMb: 200,
   gzipSpeedup: 1.6,
+  // Issue 17: client-side encryption against the same backup without it.
+  encrypt: { rssDeltaMb: 20, cpuRatio: 1.1 },
 } as const;
 
 /**
@@ -26,15 +28,27 @@ export interface Side {
   bytes: number;
 }
 
-export interface Row {
+/** The dataset a row was measured on. */
+export interface DatasetInfo {
   dataset: string;
   scale: number;
   documents: number;
   collections: number;
   bsonMb: number;
+}
+
+export interface Row extends DatasetInfo {
   operation: Operation;
   mongosafe: Side;
   peer: Side;
+}
+
+/** Two sides' figures over their rounds, [first, second]. */
+export interface Figures {
+  medianWallSeconds: [number, number];
+  medianCpuSeconds: [number, number];
+  /** Highest of the rounds. */
+  peakRssMb: [number, number];
 }
 
 export interface Check {
@@ -46,12 +60,8 @@ export interface Check {
   digits: number;
 }
 
-export interface RowSummary extends Row {
-  /** [mongosafe, peer] */
-  medianWallSeconds: [number, number];
-  medianCpuSeconds: [number, number];
-  /** Highest of the rounds, [mongosafe, peer]. */
-  peakRssMb: [number, number];
+/** Figures are [mongosafe, peer]. */
+export interface RowSummary extends Row, Figures {
   wallRatio: number;
   cpuRatio: number;
   checks: Check[];
@@ -62,25 +72,62 @@ export interface BenchReport {
   server: string;
   rounds: number;
   rows: RowSummary[];
+  encrypt?: EncryptSummary[];
   gzip?: GzipReport;
   s3?: S3Report;
 }
 
 const check = (what: string, value: number, limit: number, digits = 2): Check => ({ what, value, limit, pass: value <= limit, digits });
 
-export function summarize(row: Row): RowSummary {
+/** Median wall and CPU time and the highest peak RSS of each side's rounds. */
+function figures(first: Side, second: Side): Figures {
   const both = (pick: (run: Measurement) => number, reduce: (values: number[]) => number): [number, number] => [
-    reduce(row.mongosafe.runs.map(pick)),
-    reduce(row.peer.runs.map(pick)),
+    reduce(first.runs.map(pick)),
+    reduce(second.runs.map(pick)),
   ];
-  const medianWallSeconds = both((run) => run.wallSeconds, median);
-  const medianCpuSeconds = both((run) => run.cpuSeconds, median);
-  const peakRssMb = both((run) => run.peakRssMb, (values) => Math.max(...values));
+  return {
+    medianWallSeconds: both((run) => run.wallSeconds, median),
+    medianCpuSeconds: both((run) => run.cpuSeconds, median),
+    peakRssMb: both((run) => run.peakRssMb, (values) => Math.max(...values)),
+  };
+}
+
+export function summarize(row: Row): RowSummary {
+  const { medianWallSeconds, medianCpuSeconds, peakRssMb } = figures(row.mongosafe, row.peer);
   const wallRatio = medianWallSeconds[0] / medianWallSeconds[1];
   const cpuRatio = medianCpuSeconds[0] / medianCpuSeconds[1];
   const target = TARGETS[row.operation];
   const checks = [check('wall', wallRatio, target.wall), check('CPU', cpuRatio, target.cpu), check('RSS MB', peakRssMb[0], TARGETS.peakRssMb, 0)];
   return { ...row, medianWallSeconds, medianCpuSeconds, peakRssMb, wallRatio, cpuRatio, checks, pass: checks.every((c) => c.pass) };
+}
+
+/**
+ * backup: issue 17's goals; restore and verify: the same bars for the reading side, which holds
+ * a frame while it authenticates.
+ */
+export type EncryptOperation = 'backup' | 'restore' | 'verify';
+
+/** One mongosafe operation with `--encrypt key-file:` and without, on the same data in the same run. */
+export interface EncryptRow extends DatasetInfo {
+  operation: EncryptOperation;
+  encrypted: Side;
+  plain: Side;
+}
+
+/** Figures are [encrypted, plain]. */
+export interface EncryptSummary extends EncryptRow, Figures {
+  cpuRatio: number;
+  rssDeltaMb: number;
+  checks: Check[];
+  pass: boolean;
+}
+
+export function summarizeEncryption(row: EncryptRow): EncryptSummary {
+  const measured = figures(row.encrypted, row.plain);
+  const cpuRatio = measured.medianCpuSeconds[0] / measured.medianCpuSeconds[1];
+  const rssDeltaMb = measured.peakRssMb[0] - measured.peakRssMb[1];
+  const checks = [check('CPU', cpuRatio, TARGETS.encrypt.cpuRatio), check('RSS +MB', rssDeltaMb, TARGETS.encrypt.rssDeltaMb, 1)];
+  return { ...row, ...measured, cpuRatio, rssDeltaMb, checks, pass: checks.every((c) => c.pass) };
 }
 
 const fixed = (n: number, digits = 2): string => (Number.isFinite(n) ? n.toFixed(digits) : '—');
@@ -92,24 +139,49 @@ function table(header: string[], rows: string[][]): string {
   return [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...rows.map((cells) => `| ${cells.join(' | ')} |`)].join('\n');
 }
 
+/** The first columns of a row: its dataset, operation, layout and size. */
+function datasetCells(row: DatasetInfo & { operation: string }): string[] {
+  return [`${row.dataset} ×${row.scale}`, row.operation, `${row.collections} × ${Math.round(row.documents / row.collections)}`, fixed(row.bsonMb, 0)];
+}
+
+function verdictCell(checks: readonly Check[]): string {
+  const misses = checks.filter((c) => !c.pass).map((c) => `${c.what} ${fixed(c.value, c.digits)} > ${c.limit}`);
+  return misses.length === 0 ? 'PASS' : `MISS: ${misses.join(', ')}`;
+}
+
 export function datasetTable(rows: readonly RowSummary[]): string {
   return table(
     ['dataset', 'op', 'colls × docs', 'BSON MB', 'wall s (ours / peer)', 'wall ratio', 'CPU s (ours / peer)', 'CPU ratio', 'peak RSS MB (ours / peer)', 'MB written (ours / peer)', 'verdict'],
     rows.map((row) => {
       const target = TARGETS[row.operation];
-      const misses = row.checks.filter((c) => !c.pass).map((c) => `${c.what} ${fixed(c.value, c.digits)} > ${c.limit}`);
       return [
-        `${row.dataset} ×${row.scale}`,
-        row.operation,
-        `${row.collections} × ${Math.round(row.documents / row.collections)}`,
-        fixed(row.bsonMb, 0),
+        ...datasetCells(row),
         pair(row.medianWallSeconds),
         `**${fixed(row.wallRatio)}** (≤ ${target.wall})`,
         pair(row.medianCpuSeconds),
         `**${fixed(row.cpuRatio)}** (≤ ${target.cpu})`,
         `${pair(row.peakRssMb, 0)} (≤ ${TARGETS.peakRssMb})`,
         row.operation === 'backup' ? `${mb(row.mongosafe.bytes)} / ${mb(row.peer.bytes)}` : '—',
-        row.pass ? 'PASS' : `MISS: ${misses.join(', ')}`,
+        verdictCell(row.checks),
+      ];
+    }),
+  );
+}
+
+export function encryptTable(rows: readonly EncryptSummary[]): string {
+  const { cpuRatio, rssDeltaMb } = TARGETS.encrypt;
+  return table(
+    ['dataset', 'op', 'colls × docs', 'BSON MB', 'wall s (enc / plain)', 'CPU s (enc / plain)', 'CPU ratio', 'peak RSS MB (enc / plain)', 'RSS delta MB', 'MB written (enc / plain)', 'verdict'],
+    rows.map((row) => {
+      return [
+        ...datasetCells(row),
+        pair(row.medianWallSeconds),
+        pair(row.medianCpuSeconds),
+        `**${fixed(row.cpuRatio)}** (≤ ${cpuRatio})`,
+        pair(row.peakRssMb, 0),
+        `**${row.rssDeltaMb >= 0 ? '+' : ''}${fixed(row.rssDeltaMb, 1)}** (≤ +${rssDeltaMb})`,
+        row.operation === 'backup' ? `${mb(row.encrypted.bytes)} / ${mb(row.plain.bytes)}` : '—',
+        verdictCell(row.checks),
       ];
     }),
   );

@@ -1,10 +1,11 @@
-// npm run bench [-- --dataset typical,many|all|gigabyte --scale 1 --rounds 3 --parts db,gzip,s3 --fuzz]
+// npm run bench [-- --dataset typical,many|all|gigabyte --scale 1 --rounds 3 --parts db,encrypt,gzip,s3 --fuzz]
 // mongosafe vs mongodump/mongorestore on the same server, same data, same run, alternating
-// order; parallel gzip vs single stream; S3 storage vs plain uploads. Prints markdown tables,
-// writes bench/results/<time>.json and <time>.png. See bench/README.md.
+// order; mongosafe with and without client-side encryption; parallel gzip vs single stream; S3
+// storage vs plain uploads. Prints markdown tables, writes bench/results/<time>.json and
+// <time>.png. See bench/README.md.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -14,12 +15,14 @@ import { run } from '../scripts/services/process.js';
 import { serviceEnv, servicesUp, type ServicesState } from '../scripts/services/services.js';
 import { renderChart } from './chart.js';
 import { layoutOf, loadDataset, sampleArchive, selectDatasets, type Dataset } from './datasets.js';
+import { benchEncryption } from './encrypt.js';
 import { benchGzip } from './gzip.js';
-import { measure, rotated, type Measurement } from './measure.js';
-import { datasetTable, gzipTable, s3Table, summarize, type BenchReport, type Row, type RowSummary, type Side } from './report.js';
+import { alternate, measure, sizeOf } from './measure.js';
+import { mongosafeCommands } from './mongosafe-cli.js';
+import { datasetTable, encryptTable, gzipTable, s3Table, summarize, type BenchReport, type DatasetInfo, type EncryptSummary, type Row, type RowSummary, type Side } from './report.js';
 import { benchS3Upload } from './s3-upload.js';
 
-const PARTS = ['db', 'gzip', 's3', 'fuzz'] as const;
+const PARTS = ['db', 'encrypt', 'gzip', 's3', 'fuzz'] as const;
 type Part = (typeof PARTS)[number];
 
 const { values } = parseArgs({
@@ -43,14 +46,14 @@ const startedAt = new Date();
 const loadBefore = loadavg();
 
 let state: ServicesState | undefined;
-if (wants('db') || wants('s3')) {
+if (wants('db') || wants('encrypt') || wants('s3')) {
   state = (await servicesUp(log)).state;
   // The S3 bench's clients (ours and the plain ones) read endpoint and credentials from here.
   Object.assign(process.env, serviceEnv(state));
 }
 
 const report: BenchReport = { server: state?.mongodb.kind ?? 'none', rounds, rows: [] };
-if (wants('db') && state) report.rows = await benchDatabases(state);
+if ((wants('db') || wants('encrypt')) && state) Object.assign(report, await benchDatabases(state));
 if (wants('gzip') || wants('s3')) {
   const bytes = Number(values['archive-mb']) * 1024 * 1024;
   log(`generating ${values['archive-mb']} MiB of archive…`);
@@ -65,6 +68,10 @@ if (report.rows.length > 0) {
   console.log(`\nmongosafe vs mongodump/mongorestore on ${report.server} (${uri}), median of ${rounds} rounds, alternating order; ratios are ours ÷ theirs, lower is better\n`);
   console.log(datasetTable(report.rows));
 }
+if (report.encrypt) {
+  console.log(`\nmongosafe with --encrypt key-file: vs without on ${report.server} (${uri}), median of ${rounds} rounds, alternating order; CPU ratio is encrypted ÷ plain, RSS delta encrypted − plain\n`);
+  console.log(encryptTable(report.encrypt));
+}
 if (report.gzip) console.log(`\n${gzipTable(report.gzip)}`);
 if (report.s3) console.log(`\n${s3Table(report.s3)}`);
 if (fuzz) console.log(`\nfuzz: ${fuzz.summary}`);
@@ -75,7 +82,7 @@ console.log(`\n${machine.cpus} CPUs, load average ${loadBefore[0]?.toFixed(1)} b
 const results = join(REPO_ROOT, 'bench', 'results');
 await mkdir(results, { recursive: true });
 const stem = join(results, startedAt.toISOString().replace(/[:.]/g, '-'));
-const json = { startedAt, seconds, machine, server: report.server, uri, rounds, datasets: selected.map((s) => ({ name: s.dataset.name, scale: s.scale })), results: report.rows, gzip: report.gzip, s3: report.s3, fuzz };
+const json = { startedAt, seconds, machine, server: report.server, uri, rounds, datasets: selected.map((s) => ({ name: s.dataset.name, scale: s.scale })), results: report.rows, encrypt: report.encrypt, gzip: report.gzip, s3: report.s3, fuzz };
 await writeFile(`${stem}.json`, `${JSON.stringify(json, null, 2)}\n`);
 console.log(`results: ${stem}.json`);
 if (report.rows.length > 0 || report.gzip || report.s3) {
@@ -85,51 +92,56 @@ if (report.rows.length > 0 || report.gzip || report.s3) {
 }
 if (fuzz && fuzz.code !== 0) process.exitCode = 1;
 
-async function benchDatabases(services: ServicesState): Promise<RowSummary[]> {
-  if (!('mongodump' in services.mongoTools)) throw new Error(`bench needs mongodump and mongorestore: ${services.mongoTools.unavailable}`);
-  const { mongodump, mongorestore } = services.mongoTools;
+/** Loads each dataset once and runs on it the parts that need a server: db, encrypt. */
+async function benchDatabases(services: ServicesState): Promise<{ rows: RowSummary[]; encrypt?: EncryptSummary[] }> {
+  const tools = services.mongoTools;
+  if (wants('db') && !('mongodump' in tools)) throw new Error(`the db part needs mongodump and mongorestore: ${tools.unavailable}`);
   const mongoUri = services.mongodb.uri;
-  const cli = join(REPO_ROOT, 'bin', 'mongosafe.js');
   log('building dist/…');
   await run(process.execPath, [join(REPO_ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: REPO_ROOT });
   const rows: RowSummary[] = [];
+  const encrypt: EncryptSummary[] = [];
   const client = await MongoClient.connect(mongoUri);
   const work = await mkdtemp(join(tmpdir(), 'mongosafe-bench-'));
   try {
-    for (const { dataset, scale } of selected) rows.push(...(await benchDataset(dataset, scale)));
+    for (const { dataset, scale } of selected) await benchDataset(dataset, scale);
   } finally {
     await client.close();
     await rm(work, { recursive: true, force: true });
   }
-  return rows;
+  return { rows, encrypt: wants('encrypt') ? encrypt : undefined };
 
-  async function benchDataset(dataset: Dataset, scale: number): Promise<RowSummary[]> {
+  async function benchDataset(dataset: Dataset, scale: number): Promise<void> {
     const dbName = `bench_${dataset.name}`;
     const target = `${dbName}_restored`;
     const layout = layoutOf(dataset, scale, services.mongodb.kind);
     log(`loading ${dataset.name}: ${dataset.description} × scale ${scale} (${layout.collections} collections of ${layout.perCollection})…`);
-    const documents = await loadDataset(client.db(dbName), dataset, layout, log);
-    const stats = await client.db(dbName).command({ dbStats: 1 });
-    const base = { dataset: dataset.name, scale, documents, collections: layout.collections, bsonMb: Number(stats.dataSize ?? 0) / 1024 / 1024 };
-    const side = (): Side => ({ runs: [], bytes: 0 });
-    const backup: Row = { ...base, operation: 'backup', mongosafe: side(), peer: side() };
-    const restore: Row = { ...base, operation: 'restore', mongosafe: side(), peer: side() };
-    const restoreArchive: Row = { ...base, operation: 'restore-archive', mongosafe: side(), peer: side() };
-    /** Runs each command once, the order rotated each round; a measurement may count for several sides. */
-    const alternate = async (round: number, runs: Array<[Side[], () => Promise<Measurement>]>): Promise<void> => {
-      for (const [sides, go] of rotated(runs, round)) {
-        const measured = await go();
-        for (const which of sides) which.runs.push(measured);
-      }
+    const mongosafe = mongosafeCommands(mongoUri, dbName, target);
+    const dropRestored = async (): Promise<void> => {
+      await client.db(target).dropDatabase();
     };
-    const restoreInto = (...source: string[]): Promise<Measurement> =>
-      measure(process.execPath, [cli, 'restore', ...source, '--uri', mongoUri, '--ns-from', `${dbName}.*`, '--ns-to', `${target}.*`, '--drop']);
     try {
+      const documents = await loadDataset(client.db(dbName), dataset, layout, log);
+      const stats = await client.db(dbName).command({ dbStats: 1 });
+      const info: DatasetInfo = { dataset: dataset.name, scale, documents, collections: layout.collections, bsonMb: Number(stats.dataSize ?? 0) / 1024 / 1024 };
+      if (wants('db') && 'mongodump' in tools) rows.push(...(await againstPeers(info, tools)));
+      if (wants('encrypt')) encrypt.push(...(await benchEncryption({ dataset: info, mongosafe, work, rounds, dropRestored, log })));
+    } finally {
+      await client.db(dbName).dropDatabase();
+      await dropRestored();
+    }
+
+    /** The db part: mongosafe against mongodump/mongorestore. */
+    async function againstPeers(info: DatasetInfo, { mongodump, mongorestore }: { mongodump: string; mongorestore: string }): Promise<RowSummary[]> {
+      const side = (): Side => ({ runs: [], bytes: 0 });
+      const backup: Row = { ...info, operation: 'backup', mongosafe: side(), peer: side() };
+      const restore: Row = { ...info, operation: 'restore', mongosafe: side(), peer: side() };
+      const restoreArchive: Row = { ...info, operation: 'restore-archive', mongosafe: side(), peer: side() };
       for (let round = 0; round < rounds; round++) {
         const ours = join(work, `ours-${round}`);
         const theirs = join(work, `theirs-${round}.archive.gz`);
         await alternate(round, [
-          [[backup.mongosafe], () => measure(process.execPath, [cli, 'backup', '--uri', mongoUri, '--db', dbName, '--to', ours])],
+          [[backup.mongosafe], () => mongosafe.backup(ours)],
           [[backup.peer], () => measure(mongodump, [`--uri=${mongoUri}`, `--db=${dbName}`, `--archive=${theirs}`, '--gzip', '--quiet'])],
         ]);
         backup.mongosafe.bytes = await sizeOf(join(ours, 'data'));
@@ -137,32 +149,18 @@ async function benchDatabases(services: ServicesState): Promise<RowSummary[]> {
         // Each tool restores its own backup of the same data; mongosafe also restores mongodump's
         // archive. Always into a fresh namespace, dropping first.
         await alternate(round, [
-          [[restore.mongosafe], () => restoreInto('latest', '--from', ours)],
-          [[restoreArchive.mongosafe], () => restoreInto(theirs)],
+          [[restore.mongosafe], () => mongosafe.restore('latest', '--from', ours)],
+          [[restoreArchive.mongosafe], () => mongosafe.restore(theirs)],
           [[restore.peer, restoreArchive.peer], () => measure(mongorestore, [`--uri=${mongoUri}`, `--archive=${theirs}`, '--gzip', '--drop', `--nsFrom=${dbName}.*`, `--nsTo=${target}.*`, '--quiet'])],
         ]);
-        await client.db(target).dropDatabase();
+        await dropRestored();
         await rm(ours, { recursive: true, force: true });
         await rm(theirs, { force: true });
         log(`  ${dataset.name} round ${round + 1}/${rounds} done`);
       }
-    } finally {
-      await client.db(dbName).dropDatabase();
-      await client.db(target).dropDatabase();
+      return [summarize(backup), summarize(restore), summarize(restoreArchive)];
     }
-    return [summarize(backup), summarize(restore), summarize(restoreArchive)];
   }
-}
-
-async function sizeOf(path: string): Promise<number> {
-  const info = await stat(path);
-  if (!info.isDirectory()) return info.size;
-  let total = 0;
-  for (const entry of await readdir(path, { recursive: true })) {
-    const s = await stat(join(path, entry));
-    if (s.isFile()) total += s.size;
-  }
-  return total;
 }
 
 /**
