@@ -45,7 +45,8 @@ export function decryptingStream(key: DecryptionKey, backupId: string, where: st
     }
   });
   const explain = (error: unknown): unknown => {
-    if (isMongosafeError(error) || error !== failure) return error;
+    // A reader may have wrapped the failure (the archive reader says "reading the archive failed at byte N", STORAGE): it is still the decryption's.
+    if (failure === undefined || isMongosafeError(failure) || !isCausedBy(error, failure)) return error;
     const kms = key.kmsFailures[0];
     if (!headerOpened && kms !== undefined) {
       const refused = kmsFailure(kms, `the KMS key of ${where}`, 'kms:Decrypt');
@@ -58,4 +59,14 @@ export function decryptingStream(key: DecryptionKey, backupId: string, where: st
     return new MongosafeError('CORRUPT', `${where}: ${what}`, 'do not use this backup; restore an older one', { cause: error, details: { kind: 'checksum' } });
   };
   return { stream, explain };
+}
+
+/** `error` is `cause`, or wraps it (through `cause`, a few levels deep). */
+function isCausedBy(error: unknown, cause: unknown): boolean {
+  for (let current = error, depth = 0; depth < 8; depth++) {
+    if (current === cause) return true;
+    if (!(current instanceof Error)) return false;
+    current = current.cause;
+  }
+  return false;
 }
