@@ -46,7 +46,8 @@ export function decryptingStream(key: DecryptionKey, backupId: string, where: st
   });
   const explain = (error: unknown): unknown => {
     // A reader may have wrapped the failure (the archive reader says "reading the archive failed at byte N", STORAGE): it is still the decryption's.
-    if (failure === undefined || isMongosafeError(failure) || !isCausedBy(error, failure)) return error;
+    if (failure === undefined || !isCausedBy(error, failure)) return error;
+    if (isMongosafeError(failure)) return failure;
     const kms = key.kmsFailures[0];
     if (!headerOpened && kms !== undefined) {
       const refused = kmsFailure(kms, `the KMS key of ${where}`, 'kms:Decrypt');
