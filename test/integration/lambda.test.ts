@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { text } from 'node:stream/consumers';
 import { promisify } from 'node:util';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import { MongoClient, type Db } from 'mongodb';
@@ -91,6 +92,12 @@ async function deployment(uri: string): Promise<{ env: Record<string, string>; d
   };
 }
 
+/** A KMS key in moto, as the module's client_side_kms_key_arn names one. */
+async function kmsKeyArn(): Promise<string> {
+  const { KeyMetadata } = await new KMSClient({}).send(new CreateKeyCommand({ Description: 'lambda test' }));
+  return KeyMetadata?.Arn ?? '';
+}
+
 function fakeContext(functionName: string, remainingMs = 900_000): LambdaContext {
   const end = Date.now() + remainingMs;
   return { functionName, awsRequestId: randomUUID(), getRemainingTimeInMillis: () => end - Date.now() };
@@ -102,7 +109,7 @@ function fakeContext(functionName: string, remainingMs = 900_000): LambdaContext
  * captures what it writes on stdout.
  */
 async function invoke(event: unknown, context: LambdaContext, env: Record<string, string>): Promise<Invocation> {
-  const names = ['DESTINATION', 'MONGODB_URI_SECRET', 'DATABASES', 'KEEP_LAST', 'KEEP_DAILY', 'VERIFY', 'NOTIFY_TOPIC_ARN', 'SAFETY_MARGIN_MS', 'MONGODB_URI'];
+  const names = ['DESTINATION', 'MONGODB_URI_SECRET', 'DATABASES', 'KEEP_LAST', 'KEEP_DAILY', 'VERIFY', 'NOTIFY_TOPIC_ARN', 'SAFETY_MARGIN_MS', 'ENCRYPT', 'MONGODB_URI'];
   const saved = Object.fromEntries(names.map((name) => [name, process.env[name]]));
   for (const name of names) delete process.env[name];
   Object.assign(process.env, env);
@@ -201,6 +208,25 @@ describe('Lambda handler', () => {
     expect(drill.metrics[0]).not.toHaveProperty('BackupSucceeded');
   });
 
+  it('with ENCRYPT=kms:ARN encrypts each backup, checks only its stored bytes after it (the nightly role cannot decrypt), and the drill decrypts it whole', async () => {
+    const db = await loadDatabase(400);
+    const aws = await deployment(services.mongodbUri);
+    const keyArn = await kmsKeyArn();
+    const env = { ...aws.env, DATABASES: db.databaseName, ENCRYPT: `kms:${keyArn}` };
+
+    const night = await invoke(scheduledEvent('2026-11-28T03:00:00Z'), fakeContext(aws.functionName), env);
+    expect(night.error).toBeUndefined();
+    expect(night.result).toMatchObject({ action: 'backup', documents: 400, verified: 'stored' });
+    const storage = await openStorage(aws.destination);
+    const manifest = await readManifest(storage, (night.result as BackupSummary).id);
+    expect(manifest.encryption).toMatchObject({ scheme: 'aws-encryption-sdk', keyring: 'kms', keyId: keyArn });
+    expect(night.lines.some((line) => line.includes('backup verified') && line.includes('"kind":"stored"'))).toBe(true);
+
+    const drill = await invoke({ action: 'verify', deep: true }, fakeContext(aws.functionName), env);
+    expect(drill.error).toBeUndefined();
+    expect(drill.result).toMatchObject({ action: 'verify', deep: true, documents: 400 });
+  });
+
   it('rejects when the database is unreachable, publishes one notification without the password, and reports BackupSucceeded 0', async () => {
     const aws = await deployment('mongodb://mongosafe:canary-7f3a@127.0.0.1:1/momsrecipebox?serverSelectionTimeoutMS=1000');
     const invocation = await invoke({ action: 'backup', scheduledTime: '2026-11-26T03:00:00Z' }, fakeContext(aws.functionName), { ...aws.env, DATABASES: 'momsrecipebox' });
@@ -283,14 +309,15 @@ describe('Lambda bundle', () => {
       process.stderr.write('\\n' + JSON.stringify({ node: process.version, exports: typeof handler, result, maxRssKiB: process.resourceUsage().maxRSS }));
     `;
     // Node's warnings stay on: whatever the function would print in its CloudWatch log shows here.
-    const env: NodeJS.ProcessEnv = { ...process.env, ...aws.env, DATABASES: db.databaseName, NODE_NO_WARNINGS: undefined, NODE_OPTIONS: undefined };
+    // Encrypted: the bundled Encryption SDK and KMS client must load and work in the runtime too.
+    const env: NodeJS.ProcessEnv = { ...process.env, ...aws.env, DATABASES: db.databaseName, ENCRYPT: `kms:${await kmsKeyArn()}`, NODE_NO_WARNINGS: undefined, NODE_OPTIONS: undefined };
     delete env.MONGODB_URI;
     const child = await promisify(execFile)(node22 ?? '', ['--input-type=module', '-e', script], { cwd: runtime, env, maxBuffer: 16 * 1024 * 1024 });
     const report = JSON.parse(child.stderr.slice(child.stderr.lastIndexOf('\n') + 1)) as { node: string; exports: string; result: BackupSummary; maxRssKiB: number };
     expect(report.node).toMatch(/^v22\./);
     expect(child.stderr).not.toMatch(/NodeVersionSupportWarning/);
     expect(report.exports).toBe('function');
-    expect(report.result).toMatchObject({ action: 'backup', documents: 12_000, verified: 'full' });
+    expect(report.result).toMatchObject({ action: 'backup', documents: 12_000, verified: 'stored' });
     expect(child.stdout).toContain('"BackupSucceeded":1');
     const rawMiB = (12_000 * 500) / 1024 / 1024;
     const peakMiB = report.maxRssKiB / 1024;
