@@ -52,6 +52,11 @@ export const OPTIONS = {
     help: 'client-side encryption (docs/encryption.md): kms:KEY_ID|ALIAS|ARN, key-file:PATH (32 random bytes) or public-key:PEM (RSA, 3072+ bits); reading, the key-file that opens the backup',
     lambda: { env: 'ENCRYPT', help: 'client-side encryption with a KMS key: kms:KEY_ARN (the function needs kms:GenerateDataKey on it; unset: none)' },
   },
+  'lock-days': {
+    type: 'int', min: 1, env: 'MONGOSAFE_LOCK_DAYS', value: 'N',
+    help: "S3 Object Lock: no one may delete or overwrite the backup for N days (never fewer than the bucket's default retention, which applies without this too)",
+    lambda: { env: 'LOCK_DAYS' },
+  },
   'decrypt-key': { type: 'string', env: 'MONGOSAFE_DECRYPT_KEY', secret: true, value: 'KIND:KEY', help: 'the key that opens an encrypted backup: private-key:PEM (a path or the PEM itself) or key-file:PATH; a KMS backup needs none' },
   out: { type: 'string', value: 'FILE', help: "where export writes the archive ('-' for stdout)" },
   'connect-timeout': { type: 'duration', env: 'MONGOSAFE_CONNECT_TIMEOUT', default: '10s', value: 'DUR', help: 'how long to look for a reachable server (e.g. 10s, 1m)' },
@@ -110,7 +115,7 @@ export const COMMANDS = {
     summary: 'back up MongoDB into a destination (archive first, manifest last)',
     usage: '',
     positionals: { min: 0, max: 0 },
-    options: [...SOURCE_URI, 'db', 'ns-include', 'ns-exclude', 'to', 'compression', 'compression-level', 'parallel', 'kms-key', 'encrypt', ...OUTPUT],
+    options: [...SOURCE_URI, 'db', 'ns-include', 'ns-exclude', 'to', 'compression', 'compression-level', 'parallel', 'kms-key', 'encrypt', 'lock-days', ...OUTPUT],
   },
   list: { summary: 'list complete backups, newest first', usage: '', positionals: { min: 0, max: 0 }, options: ['from', ...OUTPUT] },
   inspect: {

@@ -12,11 +12,12 @@ import { readCatalog as readSourceCatalog, type SourceNamespace } from '../sourc
 import { connectSource } from '../source/connect.js';
 import { readRawBatches } from '../source/read.js';
 import { readServerInfo } from '../source/server-info.js';
-import type { Storage } from '../storage/storage.js';
+import type { ObjectLock, Storage } from '../storage/storage.js';
 import { createDigestStream } from '../util/digest-stream.js';
 import { mergeLimited } from '../util/merge.js';
 import { redactUri } from '../util/redact.js';
 import { archiveKey, idForTime, manifestKey, startedMarkerKey, type BackupTrigger, type Manifest, type ManifestEncryption, type ManifestNamespace } from './manifest.js';
+import { requestedRetention } from './object-lock.js';
 import { SILENT_LOGGER, type Logger, type ProgressListener } from './progress.js';
 import { TOOL_VERSION } from './version.js';
 
@@ -37,6 +38,12 @@ export interface BackupOptions {
    * loaded and proven usable before anything is written.
    */
   encrypt?: string;
+  /**
+   * S3 Object Lock: keep every object of the backup for this many days (never fewer than the
+   * bucket's default retention), in the bucket's default mode, else GOVERNANCE. USAGE where the
+   * destination has no Object Lock. Without it, a bucket's default retention still applies.
+   */
+  lockDays?: number;
   /** Collections read at once, interleaved in one archive. Default 4. */
   parallel?: number;
   connectTimeoutMs?: number;
@@ -81,6 +88,7 @@ export async function backup(options: BackupOptions): Promise<BackupResult> {
   const { storage, signal } = options;
   // Before the source is even contacted: an encryption asked for and impossible writes nothing.
   const encryption = options.encrypt === undefined ? undefined : await loadEncryptionKey(options.encrypt, signal);
+  const lock = options.lockDays === undefined ? undefined : await requestedRetention(storage, options.lockDays, startedAt, signal);
 
   const client = await connectSource(options.uri, { connectTimeoutMs: options.connectTimeoutMs });
   try {
@@ -106,7 +114,7 @@ export async function backup(options: BackupOptions): Promise<BackupResult> {
     const summaries = new Map<string, NamespaceSummary>();
     let stored: StoredArchive;
     try {
-      stored = await writeArchive({ client, storage, key, compression, parallel, namespaces, serverVersion: server.version, summaries, options, expected, encryption: encryption && { key: encryption, backupId: id } });
+      stored = await writeArchive({ client, storage, key, compression, parallel, namespaces, serverVersion: server.version, summaries, options, expected, lock, encryption: encryption && { key: encryption, backupId: id } });
     } catch (error) {
       await storage.delete(startedMarkerKey(id)).catch(() => undefined);
       throw withDetails(asAbort(error, signal), { backupId: id });
@@ -125,6 +133,7 @@ export async function backup(options: BackupOptions): Promise<BackupResult> {
     await storage.put(manifestKey(id), Readable.from([Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`)]), {
       ifAbsent: true,
       contentType: 'application/json',
+      lock,
       signal,
     });
     await storage.delete(startedMarkerKey(id)).catch(() => undefined);
@@ -149,12 +158,15 @@ interface WriteArchiveInput {
   /** Documents each collection held when its read started, by namespace. */
   expected: Map<string, number>;
   encryption?: { key: EncryptionKey; backupId: string };
+  lock: ObjectLock | undefined;
 }
 
 interface StoredArchive {
   /** The archive's size and SHA-256 (before encryption). */
   archive: { bytes: number; sha256: string };
   encryption?: ManifestEncryption;
+  /** Its retention as the store applied it (explicit, or the bucket's default). */
+  lock?: ObjectLock;
 }
 
 /**
@@ -197,7 +209,7 @@ async function writeArchive(input: WriteArchiveInput): Promise<StoredArchive> {
     if (error && error.code !== 'ERR_STREAM_PREMATURE_CLOSE') streamError = error;
   }) as unknown as Duplex;
   try {
-    await input.storage.put(input.key, body, { ifAbsent: true, contentType: 'application/octet-stream', signal });
+    await input.storage.put(input.key, body, { ifAbsent: true, contentType: 'application/octet-stream', lock: input.lock, signal });
   } catch (error) {
     body.destroy();
     // The stream's own failure (a server error mid-read) explains more than the storage's view of it.
@@ -205,7 +217,10 @@ async function writeArchive(input: WriteArchiveInput): Promise<StoredArchive> {
   }
   if (streamError instanceof Error) throw streamError;
   const ciphertext = cipherDigest?.result();
+  // Only a store that can lock (S3) is asked: the object says what retention it got, the bucket's default included.
+  const applied = input.storage.objectLock ? (await input.storage.head(input.key, { signal }))?.lock : undefined;
   return {
+    lock: applied,
     archive: digest.result(),
     encryption: encryption && ciphertext && { scheme: 'aws-encryption-sdk', ...encryption.key.description, ciphertextBytes: ciphertext.bytes, ciphertextSha256: ciphertext.sha256 },
   };
@@ -358,6 +373,7 @@ function buildManifest(input: ManifestInput): Manifest {
       mongorestoreCompatible: input.compression !== 'zstd',
     },
     ...(input.stored.encryption ? { encryption: input.stored.encryption } : {}),
+    ...(input.stored.lock ? { lock: { mode: input.stored.lock.mode, retainUntil: input.stored.lock.retainUntil.toISOString() } } : {}),
     namespaces,
     totals: {
       namespaces: namespaces.length,

@@ -1,5 +1,6 @@
 import { namespaceOf, type Compression } from '../archive/types.js';
 import type { KeyDescription } from '../crypto/keys.js';
+import type { ObjectLockMode } from '../storage/storage.js';
 import { MongosafeError, type ErrorDetails } from '../errors.js';
 
 /** The manifest of a complete backup: DESIGN.md §3. Written last; its presence means complete. */
@@ -23,6 +24,8 @@ export interface Manifest {
   };
   /** Set when the stored object is encrypted (DESIGN.md §8): how, by which key, and the stored bytes' size and SHA-256. */
   encryption?: ManifestEncryption;
+  /** The archive's S3 Object Lock retention as stored: no one can delete or overwrite it before `retainUntil` (ISO 8601). */
+  lock?: { mode: ObjectLockMode; retainUntil: string };
   namespaces: ManifestNamespace[];
   totals: { namespaces: number; documents: number; bsonBytes: number };
   warnings: string[];
@@ -124,6 +127,7 @@ export function parseManifest(text: string, where: string, about: Pick<ErrorDeta
     const archive = m.archive;
     if (!hasStrings(archive, ['key']) || !isCount(archive.bytes) || !SHA256_HEX.test(String(archive.sha256)) || !COMPRESSIONS.includes(archive.compression)) problems.push('archive');
     if (m.encryption !== undefined && !isEncryption(m.encryption)) problems.push('encryption');
+    if (m.lock !== undefined && !isLock(m.lock)) problems.push('lock');
     if (!Array.isArray(m.namespaces)) problems.push('namespaces');
     else if (!m.namespaces.every(isNamespaceEntry)) problems.push('a namespace entry');
     else if (new Set(m.namespaces.map(namespaceOf)).size !== m.namespaces.length) problems.push('a namespace listed twice');
@@ -157,6 +161,10 @@ const SHA256_HEX = /^[0-9a-f]{64}$/;
 function isEncryption(value: unknown): value is ManifestEncryption {
   if (!isRecord(value) || value.scheme !== 'aws-encryption-sdk' || !isCount(value.ciphertextBytes) || !SHA256_HEX.test(String(value.ciphertextSha256))) return false;
   return value.keyring === 'kms' ? typeof value.keyId === 'string' : (value.keyring === 'raw-aes' || value.keyring === 'raw-rsa') && typeof value.keyFingerprint === 'string';
+}
+
+function isLock(value: unknown): boolean {
+  return isRecord(value) && (value.mode === 'GOVERNANCE' || value.mode === 'COMPLIANCE') && typeof value.retainUntil === 'string' && !Number.isNaN(Date.parse(value.retainUntil));
 }
 
 function isNamespaceEntry(ns: unknown): ns is ManifestNamespace {

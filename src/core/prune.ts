@@ -4,6 +4,7 @@ import { formatDuration } from '../util/bytes.js';
 import { readCatalog } from './catalog.js';
 import { DATA_PREFIX, manifestKey, timeOfId } from './manifest.js';
 import { findNewestVerified } from './newest-verified.js';
+import { lockedUntil } from './object-lock.js';
 import { SILENT_LOGGER, type Logger } from './progress.js';
 import { assertRetentionPolicy, planRetention, type RetentionPolicy } from './retention.js';
 
@@ -25,6 +26,11 @@ export interface PruneResult {
   kept: Array<{ id: string; reasons: string[] }>;
   /** Complete backups removed (or, in a dry run, that would be), newest first. */
   deleted: Array<{ id: string; reason: string }>;
+  /**
+   * Backups the policy would remove but S3 Object Lock still holds (complete or incomplete),
+   * newest first: nothing of them is deleted, nor hidden behind a delete marker, before `until`.
+   */
+  locked: Array<{ id: string; until: string; reason: string }>;
   /** Incomplete backups (data, no manifest) idle longer than a day, removed. */
   incompleteDeleted: string[];
   /** Incomplete backups written to within the last day: they may still be running. */
@@ -61,20 +67,24 @@ export async function prune(options: PruneOptions): Promise<PruneResult> {
     catalog.complete.map(({ id }) => ({ id, time: timeOfId(id), verified: id === verified?.id })),
     options.policy,
   );
-  const result: PruneResult = { destination: storage.displayUrl, dryRun, kept: [], deleted: [], incompleteDeleted: [], incompleteKept: [] };
+  const result: PruneResult = { destination: storage.displayUrl, dryRun, kept: [], deleted: [], locked: [], incompleteDeleted: [], incompleteKept: [] };
   for (const decision of plan) {
     if (decision.keep) result.kept.push({ id: decision.id, reasons: decision.reasons });
-    else result.deleted.push({ id: decision.id, reason: decision.reasons.join('; ') });
   }
 
   // Oldest first: an interrupted prune has then removed the least valuable backups.
-  for (const { id, reason } of [...result.deleted].reverse()) {
+  for (const decision of [...plan].reverse()) {
+    if (decision.keep) continue;
     throwIfAborted(signal, 'prune');
+    const { id } = decision;
+    const reason = decision.reasons.join('; ');
+    // Manifest first, then its records, then the data: an interruption leaves data without a manifest.
+    const keys = [manifestKey(id), ...(catalog.verifications.get(id) ?? []).map((record) => record.key), ...(await dataKeys(storage, id, signal))];
+    if (await heldByLock(storage, { id, reason, keys }, now, result, signal)) continue;
+    result.deleted.unshift({ id, reason });
     if (dryRun) continue;
-    await storage.delete(manifestKey(id), { signal });
-    for (const record of catalog.verifications.get(id) ?? []) await storage.delete(record.key, { signal });
-    const objects = await deleteData(storage, id, signal);
-    logger.info('backup deleted', { id, reason, objects });
+    for (const key of keys) await storage.delete(key, { signal });
+    logger.info('backup deleted', { id, reason, objects: keys.length });
   }
 
   for (const incomplete of catalog.incomplete) {
@@ -86,19 +96,26 @@ export async function prune(options: PruneOptions): Promise<PruneResult> {
     }
     // A backup that committed its manifest since the listing is complete, not abandoned.
     if (await storage.head(manifestKey(incomplete.id), { signal })) continue;
+    const keys = await dataKeys(storage, incomplete.id, signal);
+    if (await heldByLock(storage, { id: incomplete.id, reason: 'incomplete (no manifest), idle for more than a day', keys }, now, result, signal)) continue;
     result.incompleteDeleted.push(incomplete.id);
     if (dryRun) continue;
-    const objects = await deleteData(storage, incomplete.id, signal);
-    logger.info('incomplete backup deleted', { id: incomplete.id, idle: formatDuration(idleMs), objects });
+    for (const key of keys) await storage.delete(key, { signal });
+    logger.info('incomplete backup deleted', { id: incomplete.id, idle: formatDuration(idleMs), objects: keys.length });
   }
   return result;
 }
 
-/** Deletes every object under `data/<id>/`, listed afresh; returns how many. */
-async function deleteData(storage: Storage, id: string, signal?: AbortSignal): Promise<number> {
+/** Every object under `data/<id>/`, listed afresh. Collected first: deleting while a listing pages through the same prefix can skip keys. */
+async function dataKeys(storage: Storage, id: string, signal?: AbortSignal): Promise<string[]> {
   const keys: string[] = [];
-  // Collect first: deleting while a listing pages through the same prefix can skip keys.
   for await (const object of storage.list(`${DATA_PREFIX}${id}/`, { signal })) keys.push(object.key);
-  for (const key of keys) await storage.delete(key, { signal });
-  return keys.length;
+  return keys;
+}
+
+/** Whether Object Lock still holds any of a backup's objects: then it is listed as locked, and nothing of it is touched. */
+async function heldByLock(storage: Storage, backup: { id: string; reason: string; keys: string[] }, now: Date, result: PruneResult, signal?: AbortSignal): Promise<boolean> {
+  const until = await lockedUntil(storage, backup.keys, now, signal);
+  if (until) result.locked.unshift({ id: backup.id, until: until.toISOString(), reason: backup.reason });
+  return until !== undefined;
 }

@@ -20,6 +20,8 @@ export interface LambdaConfig {
   kmsKeyId?: string;
   /** Client-side encryption (ENCRYPT): `kms:KEY_ARN`, or `public-key:PEM`; unset = none. */
   encrypt?: string;
+  /** LOCK_DAYS: an explicit Object Lock retention per backup (the bucket's default applies without it). */
+  lockDays?: number;
   /** Set when any KEEP_* is: prune after each successful backup. */
   keep?: RetentionPolicy;
   verify: 'none' | 'full';
@@ -63,6 +65,7 @@ export function readLambdaConfig(env: NodeJS.ProcessEnv = process.env): LambdaCo
     parallel: lambdaSetting('parallel', env),
     kmsKeyId: lambdaSetting('kms-key', env),
     encrypt: encryptSetting(env),
+    lockDays: lambdaSetting('lock-days', env),
     keep: keepPolicy(env),
     verify: lambdaSetting('verify', env),
     notifyTopicArn: notifyTopicArn(env),

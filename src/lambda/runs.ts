@@ -62,6 +62,7 @@ export async function runBackup({ request, config, storage, signal, logger, metr
       compression: config.compression,
       parallel: config.parallel,
       encrypt: config.encrypt,
+      lockDays: config.lockDays,
       signal,
       logger,
       onProgress: (progress) => logNamespaceDone(logger, progress),

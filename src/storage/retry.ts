@@ -146,6 +146,7 @@ export function withRetry(storage: Storage, options: RetryOptions = {}): Storage
     list: (prefix, opts) => storage.list(prefix, opts),
     delete: (key, opts) => storage.delete(key, opts),
     ...(storage.requestRestore ? { requestRestore: storage.requestRestore.bind(storage) } : {}),
+    ...(storage.objectLock ? { objectLock: storage.objectLock.bind(storage) } : {}),
   };
 }
 

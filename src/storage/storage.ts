@@ -45,6 +45,12 @@ export interface Storage {
   delete(key: string, options?: { signal?: AbortSignal }): Promise<void>;
 
   /**
+   * Whether the destination keeps objects under Object Lock (S3: a bucket created with it), and
+   * its default retention, if it has one. undefined: no Object Lock. Backends without it omit this.
+   */
+  objectLock?(options?: { signal?: AbortSignal }): Promise<ObjectLockSettings | undefined>;
+
+  /**
    * For cold storage classes (S3 GLACIER, DEEP_ARCHIVE): asks for a temporary
    * readable copy. Backends without cold tiers omit it.
    */
@@ -56,7 +62,22 @@ export interface PutOptions {
   /** Expected size when known (S3 picks a multipart part size from it). */
   expectedBytes?: number;
   contentType?: string;
+  /** Retain the object until this date (S3 Object Lock); only where `objectLock()` says it is on. */
+  lock?: ObjectLock;
   signal?: AbortSignal;
+}
+
+export type ObjectLockMode = 'GOVERNANCE' | 'COMPLIANCE';
+
+/** An object's retention: no one may delete or overwrite this version before `retainUntil` (COMPLIANCE: not even the root user). */
+export interface ObjectLock {
+  mode: ObjectLockMode;
+  retainUntil: Date;
+}
+
+/** A destination's Object Lock: on, with the retention new objects get unless they name their own. */
+export interface ObjectLockSettings {
+  defaultRetention?: { mode: ObjectLockMode; days: number };
 }
 
 /** A read that says which version of the object it reads. */
@@ -78,6 +99,8 @@ export interface ObjectInfo {
   storageClass?: string;
   /** True when the object must be restored (requestRestore) before it can be read. */
   archived?: boolean;
+  /** Its retention, when under Object Lock (`head` only: listings do not say). */
+  lock?: ObjectLock;
   /** For archived objects: a restore is under way. */
   restoreInProgress?: boolean;
 }

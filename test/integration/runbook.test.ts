@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { chmod, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CopyObjectCommand, CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { CopyObjectCommand, CreateBucketCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { CreateAliasCommand, CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { MongoClient, ObjectId } from 'mongodb';
@@ -85,7 +85,21 @@ describe('docs/runbook.md', () => {
     await kms.send(new CreateAliasCommand({ AliasName: alias, TargetKeyId: KeyMetadata?.KeyId }));
     const encrypted = await runCli(['backup', '--db', 'momsrecipebox', '--to', `s3://${bucket}`, '--encrypt', `kms:${alias}`], env);
     expect(encrypted.code, encrypted.stderr).toBe(0);
+
+    // Section 10's replica: every object copied to a second bucket, as S3 replication does, so its
+    // commands (which name only $REPLICA) read nothing from the primary.
+    const replica = `${bucket}-replica`;
+    await s3.send(new CreateBucketCommand({ Bucket: replica }));
+    for (const key of await objectKeys(bucket)) {
+      await s3.send(new CopyObjectCommand({ Bucket: replica, Key: key, CopySource: `${bucket}/${key}` }));
+    }
+    env.REPLICA = `s3://${replica}`;
   });
+
+  async function objectKeys(name: string): Promise<string[]> {
+    const listed = await s3.send(new ListObjectsV2Command({ Bucket: name }));
+    return (listed.Contents ?? []).map((object) => object.Key ?? '');
+  }
 
   afterAll(async () => {
     await client.db('momsrecipebox').dropDatabase();

@@ -16,6 +16,7 @@ export async function runBackup(ctx: CommandContext): Promise<number> {
     compressionLevel: numberValue(ctx, 'compression-level'),
     parallel: numberValue(ctx, 'parallel'),
     encrypt: stringValue(ctx, 'encrypt'),
+    lockDays: numberValue(ctx, 'lock-days'),
     connectTimeoutMs: numberValue(ctx, 'connect-timeout'),
     signal: ctx.signal,
     onProgress: ctx.onProgress,

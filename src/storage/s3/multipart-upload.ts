@@ -16,7 +16,7 @@ import { type PartPlan, partBytesAt } from './part-size.js';
 /** Where and how to write: the object's fixed request fields. */
 export type ObjectParams = Pick<
   PutObjectCommandInput,
-  'Bucket' | 'Key' | 'ContentType' | 'ServerSideEncryption' | 'SSEKMSKeyId' | 'BucketKeyEnabled' | 'StorageClass'
+  'Bucket' | 'Key' | 'ContentType' | 'ServerSideEncryption' | 'SSEKMSKeyId' | 'BucketKeyEnabled' | 'StorageClass' | 'ObjectLockMode' | 'ObjectLockRetainUntilDate'
 > & { Bucket: string; Key: string };
 
 export interface UploadRequest {

@@ -1,6 +1,7 @@
 import {
   DeleteObjectCommand,
   GetObjectCommand,
+  GetObjectLockConfigurationCommand,
   HeadObjectCommand,
   type HeadObjectCommandOutput,
   ListObjectsV2Command,
@@ -13,7 +14,7 @@ import { throwIfAborted } from '../../util/abort.js';
 import { type Body, translateReadable } from '../body.js';
 import { notFoundError } from '../common-errors.js';
 import { assertValidKey, assertValidPrefix } from '../key.js';
-import type { ObjectInfo, PutOptions, PutResult, RestoreRequest, Storage, VersionedRead } from '../storage.js';
+import type { ObjectInfo, ObjectLockSettings, PutOptions, PutResult, RestoreRequest, Storage, VersionedRead } from '../storage.js';
 import { archiveFlags, archiveOf, parseRestoreHeader, type RestoreTier, restoreEstimate } from './cold-storage.js';
 import { type ObjectParams, uploadObject } from './multipart-upload.js';
 import { planParts } from './part-size.js';
@@ -71,7 +72,13 @@ export class S3Storage implements Storage {
     const bytes = await uploadObject(
       {
         client: this.client,
-        params: { ...this.encryption(), Bucket: this.bucket, Key: this.base + key, ContentType: options.contentType },
+        params: {
+          ...this.encryption(),
+          Bucket: this.bucket,
+          Key: this.base + key,
+          ContentType: options.contentType,
+          ...(options.lock ? { ObjectLockMode: options.lock.mode, ObjectLockRetainUntilDate: options.lock.retainUntil } : {}),
+        },
         plan: planParts(options.expectedBytes, this.options.minPartBytes),
         queueSize: this.options.queueSize ?? 3,
         signal: options.signal,
@@ -131,7 +138,22 @@ export class S3Storage implements Storage {
       lastModified: output.LastModified ?? new Date(0),
       storageClass,
       ...archiveFlags(storageClass, parseRestoreHeader(output.Restore), output.ArchiveStatus),
+      ...(output.ObjectLockMode && output.ObjectLockRetainUntilDate ? { lock: { mode: output.ObjectLockMode, retainUntil: output.ObjectLockRetainUntilDate } } : {}),
     };
+  }
+
+  /** GetObjectLockConfiguration: undefined for a bucket created without Object Lock. */
+  async objectLock(options: { signal?: AbortSignal } = {}): Promise<ObjectLockSettings | undefined> {
+    try {
+      const { ObjectLockConfiguration: config } = await this.client.send(new GetObjectLockConfigurationCommand({ Bucket: this.bucket }), { abortSignal: options.signal });
+      if (config?.ObjectLockEnabled !== 'Enabled') return undefined;
+      const rule = config.Rule?.DefaultRetention;
+      const days = (rule?.Days ?? 0) + (rule?.Years ?? 0) * 365;
+      return rule?.Mode && days > 0 ? { defaultRetention: { mode: rule.Mode, days } } : {};
+    } catch (error) {
+      if (awsErrorShape(error).name === 'ObjectLockConfigurationNotFoundError') return undefined;
+      throw translateS3Error(error, this.context('reading the Object Lock configuration of', 's3:GetBucketObjectLockConfiguration'));
+    }
   }
 
   /**

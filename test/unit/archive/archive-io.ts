@@ -48,14 +48,7 @@ export async function readEverything(
 }
 
 /** The error a promise rejects with; fails the test if it resolves. */
-export async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a rejection');
-}
+export { rejectionOf } from '../../helpers/thrown.js';
 
 export function bsonDoc(doc: Document): Uint8Array {
   return serialize(doc);

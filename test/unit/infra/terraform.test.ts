@@ -183,7 +183,7 @@ describe('Lambda function', () => {
   it("sets only variables the handler reads: the option table's Lambda column", () => {
     const lambdaNames = Object.values(OPTIONS as Record<string, OptionSpec>).flatMap((option) => (option.lambda ? [option.lambda.env] : []));
     const keepRules = ['last', 'daily', 'weekly', 'monthly', 'yearly'];
-    const set = [...Object.keys(local('lambda_env') as Hcl), ...keepRules.map((rule) => `KEEP_${rule.toUpperCase()}`), 'KMS_KEY_ID', 'ENCRYPT'];
+    const set = [...Object.keys(local('lambda_env') as Hcl), ...keepRules.map((rule) => `KEEP_${rule.toUpperCase()}`), 'KMS_KEY_ID', 'ENCRYPT', 'LOCK_DAYS'];
     expect(set.filter((name) => !lambdaNames.includes(name))).toEqual([]);
   });
 

@@ -86,6 +86,7 @@ describe('readLambdaConfig', () => {
       PARALLEL: 'parallel',
       KMS_KEY_ID: 'kms-key',
       ENCRYPT: 'encrypt',
+      LOCK_DAYS: 'lock-days',
       KEEP_LAST: 'keep-last',
       KEEP_DAILY: 'keep-daily',
       KEEP_WEEKLY: 'keep-weekly',
