@@ -73,10 +73,13 @@ describe('files', () => {
   });
 
   it('requires the hashicorp/aws provider 6.x and no other provider, in the module and the example', () => {
-    for (const config of [mod, example]) {
+    for (const [config, aliases] of [
+      [mod, { configuration_aliases: ['${aws.replica}'] }],
+      [example, {}],
+    ] as const) {
       const required = config.terraform.flatMap((t) => blocks(t, 'required_providers'));
       expect(required).toHaveLength(1);
-      expect(required[0]).toEqual({ aws: { source: 'hashicorp/aws', version: '>= 6.20, < 7.0' } });
+      expect(required[0]).toEqual({ aws: { source: 'hashicorp/aws', version: '>= 6.20, < 7.0', ...aliases } });
       const types = [...config.resources.keys(), ...config.data.keys()].map((key) => key.split('.')[0]);
       expect(types.filter((type) => !type?.startsWith('aws_'))).toEqual([]);
     }
@@ -308,11 +311,23 @@ describe('S3 bucket', () => {
     expect(strings((deny as Hcl).resources)).toEqual(['${aws_s3_bucket.backups.arn}', '${aws_s3_bucket.backups.arn}/*']);
   });
 
-  it('takes Object Lock as an option, enabled at bucket creation', () => {
-    expect(variableDefault('object_lock')).toBeNull();
-    expect(resource('aws_s3_bucket.backups').object_lock_enabled).toBe('${var.object_lock != null}');
+  it('takes Object Lock as an option, off by default, with a default retention of object_lock_days in object_lock_mode', () => {
+    expect(variableDefault('object_lock_mode')).toBeNull();
+    expect(variableDefault('object_lock_days')).toBeNull();
     const lock = resource('aws_s3_bucket_object_lock_configuration.backups');
-    expect(block(block(lock, 'rule'), 'default_retention')).toEqual({ mode: '${var.object_lock.mode}', days: '${var.object_lock.days}' });
+    expect(lock.count).toBe('${var.object_lock_mode == null ? 0 : 1}');
+    expect(lock.bucket).toBe('${aws_s3_bucket.backups.id}');
+    expect(block(block(lock, 'rule'), 'default_retention')).toEqual({ mode: '${var.object_lock_mode}', days: '${var.object_lock_days}' });
+    // S3 enables Object Lock only on a versioned bucket.
+    expect(lock.depends_on).toEqual(['${aws_s3_bucket_versioning.backups}']);
+  });
+
+  // aws_s3_bucket.object_lock_enabled forces a new bucket when it changes: set
+  // there, switching Object Lock on later would plan to destroy every backup.
+  it('enables Object Lock through its configuration resource, never through the bucket (which would replace it)', () => {
+    expect(resource('aws_s3_bucket.backups')).not.toHaveProperty('object_lock_enabled');
+    expect(resource('aws_s3_bucket.backups')).not.toHaveProperty('object_lock_configuration');
+    expect(resource('aws_s3_bucket_object_lock_configuration.backups')).not.toHaveProperty('object_lock_enabled', 'Disabled');
   });
 });
 
@@ -399,9 +414,16 @@ describe('IAM', () => {
     expect(problems).toEqual([]);
   });
 
-  it('denies only in the bucket policy (the TLS rule)', () => {
+  it('denies only in the bucket policies (the TLS rule)', () => {
     const denies = policyDocuments().flatMap(([key, doc]) => statements(doc).filter((s) => s.effect === 'Deny').map(() => key));
-    expect(denies).toEqual(['aws_iam_policy_document.bucket']);
+    expect(denies.sort()).toEqual(['aws_iam_policy_document.bucket', 'aws_iam_policy_document.replica_bucket']);
+  });
+
+  // Governance mode is only as strong as the list of who may bypass it: no one here.
+  it('grants s3:BypassGovernanceRetention nowhere, and no s3:* that would include it', () => {
+    const actions = allowStatements().flatMap(([key, s]) => strings(s.actions ?? []).map((a) => `${key} ${a}`));
+    expect(actions.filter((a) => /BypassGovernanceRetention|s3:\*|s3:Put\*|s3:Bypass/i.test(a))).toEqual([]);
+    expect(allStrings([...mod.resources.values(), ...mod.data.values(), mod.locals]).filter((v) => /bypass/i.test(v))).toEqual([]);
   });
 
   /** A role's statements: its own policy document's and those of its source_policy_documents. */
@@ -452,6 +474,9 @@ describe('IAM', () => {
         's3:ListMultipartUploadParts',
         's3:PutObject',
         's3:RestoreObject',
+        's3:GetBucketObjectLockConfiguration',
+        's3:GetObjectRetention',
+        's3:PutObjectRetention',
         'secretsmanager:GetSecretValue',
         'sns:Publish',
         'sqs:SendMessage',
@@ -480,10 +505,32 @@ describe('IAM', () => {
   // (a leaked token, a compromised dependency) gets ciphertext only.
   it('lets the backup role generate data keys with the client-side key, only when it is given, and never decrypt with it', () => {
     expect(clientSideKeyGrants(backupStatements())).toEqual([[['kms:GenerateDataKey'], ['${var.client_side_kms_key_arn}']]]);
-    const encrypt = ((data('aws_iam_policy_document.lambda').dynamic as Hcl).statement as Hcl[]).map((d) => d.for_each);
+    const encrypt = ((data('aws_iam_policy_document.lambda').dynamic as Hcl).statement as Hcl[])
+      .filter((d) => allStrings(d.content).includes('${var.client_side_kms_key_arn}'))
+      .map((d) => d.for_each);
     expect(encrypt).toEqual(['${var.client_side_kms_key_arn == null ? [] : [1]}']);
     // Nor through another key's grant: the variable must name a key of its own.
     expect(conditions('client_side_kms_key_arn')).toContain('!contains(compact([var.kms_key_arn, var.sns_kms_key_arn, var.secret_kms_key_arn]), coalesce(var.client_side_kms_key_arn, "-"))');
+  });
+
+  it('lets the backup role read and set retention only with Object Lock, in the bucket\'s mode and never past the expiry', () => {
+    const lockBlocks = ((data('aws_iam_policy_document.lambda').dynamic as Hcl).statement as Hcl[]).filter((d) =>
+      strings(block(d, 'content').actions).some((a) => /Retention|ObjectLock/.test(a)),
+    );
+    expect(lockBlocks.map((d) => d.for_each)).toEqual(Array(3).fill('${var.object_lock_mode == null ? [] : [1]}'));
+    const grants = lockBlocks.map((d) => block(d, 'content'));
+    expect(grants.map((g) => [g.actions, g.resources])).toEqual([
+      [['s3:GetBucketObjectLockConfiguration'], ['${aws_s3_bucket.backups.arn}']],
+      [['s3:GetObjectRetention'], ['${aws_s3_bucket.backups.arn}/${local.key_prefix}*']],
+      [['s3:PutObjectRetention'], ['${aws_s3_bucket.backups.arn}/${local.key_prefix}*']],
+    ]);
+    // Whoever takes the role over cannot lock the bucket for decades, nor switch GOVERNANCE to COMPLIANCE.
+    expect(blocks(grants[2] as Hcl, 'condition')).toEqual([
+      { test: 'StringEquals', variable: 's3:object-lock-mode', values: ['${var.object_lock_mode}'] },
+      { test: 'NumericLessThanEquals', variable: 's3:object-lock-remaining-retention-days', values: ['${tostring(var.expiration_days + 1)}'] },
+    ]);
+    // The drill writes verification records under the bucket's default retention only.
+    expect(byAction(drillStatements()).has('s3:PutObjectRetention')).toBe(false);
   });
 
   it('creates the drill role only with client-side encryption and a drill schedule; it decrypts and writes only verification records', () => {
@@ -525,6 +572,120 @@ describe('IAM', () => {
     const scheduler = trust('aws_iam_policy_document.scheduler_trust');
     expect(block(scheduler, 'principals')).toEqual({ type: 'Service', identifiers: ['scheduler.amazonaws.com'] });
     expect(block(scheduler, 'condition')).toEqual({ test: 'StringEquals', variable: 'aws:SourceAccount', values: ['${local.account_id}'] });
+  });
+});
+
+describe('replication (replica_region)', () => {
+  const replicaKeys = (): string[] => [...mod.resources.keys()].filter((key) => key.endsWith('.replica') || key.endsWith('.replication'));
+  const replicaData = (): string[] => [...mod.data.keys()].filter((key) => /\.(replica_bucket|replication|replication_trust)$/.test(key));
+  const replication = (): Hcl => resource('aws_s3_bucket_replication_configuration.backups');
+  const rule = (): Hcl => block(replication(), 'rule');
+  const policy = (): Hcl[] => {
+    const doc = data('aws_iam_policy_document.replication');
+    return [...blocks(doc, 'statement'), ...dynamicContents(doc, 'statement')];
+  };
+
+  it('is off by default, and every replication resource and policy exists only with replica_region', () => {
+    for (const name of ['replica_region', 'replica_account_id', 'replica_kms_key_arn', 'replica_bucket_name']) expect(variableDefault(name), name).toBeNull();
+    expect(local('replicate')).toBe('${var.replica_region != null}');
+    const keys = [...replicaKeys(), 'aws_s3_bucket_replication_configuration.backups'];
+    expect(keys.length).toBeGreaterThanOrEqual(11);
+    for (const key of keys) {
+      const expected = key === 'aws_s3_bucket_object_lock_configuration.replica' ? '${local.replicate && var.object_lock_mode != null ? 1 : 0}' : '${local.replicate ? 1 : 0}';
+      expect(resource(key).count, key).toBe(expected);
+    }
+    expect(replicaData().sort()).toEqual(['aws_iam_policy_document.replica_bucket', 'aws_iam_policy_document.replication', 'aws_iam_policy_document.replication_trust']);
+    for (const key of replicaData()) expect(data(key).count, key).toBe('${local.replicate ? 1 : 0}');
+  });
+
+  // A prune, an expiry or an attacker deleting on the primary must not delete on the replica.
+  it('replicates everything under the prefix but never a delete marker', () => {
+    expect(rule()).toMatchObject({ status: 'Enabled' });
+    expect(block(rule(), 'filter')).toEqual({ prefix: '${local.key_prefix}' });
+    expect(block(rule(), 'delete_marker_replication')).toEqual({ status: 'Disabled' });
+    expect(replication().role).toBe('${aws_iam_role.replication[0].arn}');
+    expect(replication().bucket).toBe('${aws_s3_bucket.backups.id}');
+    expect(replication().depends_on).toEqual(expect.arrayContaining(['${aws_s3_bucket_versioning.backups}', '${aws_s3_bucket_versioning.replica}']));
+  });
+
+  it('writes to the replica bucket, owned by the replica account and under its own key when those are given', () => {
+    const destination = block(rule(), 'destination');
+    expect(destination.bucket).toBe('${aws_s3_bucket.replica[0].arn}');
+    expect(destination.account).toBe('${var.replica_account_id}');
+    expect(dynamicContents(destination, 'access_control_translation')).toEqual([{ owner: 'Destination' }]);
+    expect(((destination.dynamic as Hcl).access_control_translation as Hcl[])[0]?.for_each).toBe('${local.replica_cross_account ? [1] : []}');
+    expect(local('replica_cross_account')).toBe('${var.replica_account_id != null}');
+    expect(dynamicContents(destination, 'encryption_configuration')).toEqual([{ replica_kms_key_id: '${var.replica_kms_key_arn}' }]);
+    // SSE-KMS objects of the primary are replicated only when asked to.
+    expect(dynamicContents(rule(), 'source_selection_criteria')).toEqual([{ sse_kms_encrypted_objects: [{ status: 'Enabled' }] }]);
+  });
+
+  it('makes the replica bucket private, versioned, encrypted, TLS-only, with the primary\'s lifecycle and Object Lock', () => {
+    const strip = (body: Hcl): Hcl => Object.fromEntries(Object.entries(body).filter(([k]) => !['bucket', 'count', 'provider', 'region', 'depends_on'].includes(k)));
+    for (const kind of ['aws_s3_bucket_public_access_block', 'aws_s3_bucket_ownership_controls', 'aws_s3_bucket_versioning', 'aws_s3_bucket_lifecycle_configuration']) {
+      expect(strip(resource(`${kind}.replica`)), kind).toEqual(strip(resource(`${kind}.backups`)));
+    }
+    const primaryLock = strip(resource('aws_s3_bucket_object_lock_configuration.backups'));
+    expect(strip(resource('aws_s3_bucket_object_lock_configuration.replica'))).toEqual(primaryLock);
+    const sse = block(block(resource('aws_s3_bucket_server_side_encryption_configuration.replica'), 'rule'), 'apply_server_side_encryption_by_default');
+    expect(sse).toEqual({ sse_algorithm: '${var.replica_kms_key_arn == null ? "AES256" : "aws:kms"}', kms_master_key_id: '${var.replica_kms_key_arn}' });
+    expect(resource('aws_s3_bucket_policy.replica').policy).toBe('${data.aws_iam_policy_document.replica_bucket[0].json}');
+    const [deny] = blocks(data('aws_iam_policy_document.replica_bucket'), 'statement');
+    expect(deny).toMatchObject({ effect: 'Deny', actions: ['s3:*'] });
+    expect(block(deny as Hcl, 'condition')).toEqual({ test: 'Bool', variable: 'aws:SecureTransport', values: ['false'] });
+  });
+
+  it('lets S3 replicate with a role of least privilege: read versions here, write replicas there, no delete', () => {
+    const trust = block(data('aws_iam_policy_document.replication_trust'), 'statement');
+    expect(block(trust, 'principals')).toEqual({ type: 'Service', identifiers: ['s3.amazonaws.com'] });
+    expect(block(trust, 'condition')).toEqual({ test: 'StringEquals', variable: 'aws:SourceAccount', values: ['${local.account_id}'] });
+    expect(resource('aws_iam_role_policy.replication').policy).toBe('${data.aws_iam_policy_document.replication[0].json}');
+    expect(policy().map((st) => [st.actions, st.resources])).toEqual([
+      [['s3:GetReplicationConfiguration', 's3:ListBucket'], ['${aws_s3_bucket.backups.arn}']],
+      [
+        '${concat(\n      ["s3:GetObjectVersionForReplication", "s3:GetObjectVersionAcl", "s3:GetObjectVersionTagging"],\n      # A locked version is replicated with its retention, which S3 reads with these.\n      var.object_lock_mode == null ? [] : ["s3:GetObjectRetention", "s3:GetObjectLegalHold"],\n    )}',
+        ['${aws_s3_bucket.backups.arn}/${local.key_prefix}*'],
+      ],
+      [
+        '${concat(\n      ["s3:ReplicateObject", "s3:ReplicateTags"],\n      # Another account\'s bucket: the replicas become that account\'s objects.\n      local.replica_cross_account ? ["s3:ObjectOwnerOverrideToBucketOwner"] : [],\n    )}',
+        ['${aws_s3_bucket.replica[0].arn}/${local.key_prefix}*'],
+      ],
+      [['kms:Decrypt'], ['${var.kms_key_arn}']],
+      [['kms:Encrypt'], ['${var.replica_kms_key_arn}']],
+    ]);
+    const doc = data('aws_iam_policy_document.replication');
+    expect(((doc.dynamic as Hcl).statement as Hcl[]).map((d) => d.for_each)).toEqual(['${var.kms_key_arn == null ? [] : [1]}', '${var.replica_kms_key_arn == null ? [] : [1]}']);
+    // Not even the permission to replicate a delete: a second line behind delete_marker_replication.
+    const everyAction = allStrings(policy().map((st) => st.actions)).join(' ');
+    expect(everyAction).not.toMatch(/ReplicateDelete|DeleteObject|PutObject|\*/);
+  });
+
+  it('admits the replication role in the replica bucket policy only across accounts, to write replicas only', () => {
+    const admits = dynamicContents(data('aws_iam_policy_document.replica_bucket'), 'statement');
+    expect(admits.map((st) => [st.actions, st.resources, block(st, 'principals')])).toEqual([
+      [['s3:ReplicateObject', 's3:ReplicateTags', 's3:ObjectOwnerOverrideToBucketOwner'], ['${aws_s3_bucket.replica[0].arn}/${local.key_prefix}*'], { type: 'AWS', identifiers: ['${aws_iam_role.replication[0].arn}'] }],
+      [['s3:GetBucketVersioning'], ['${aws_s3_bucket.replica[0].arn}'], { type: 'AWS', identifiers: ['${aws_iam_role.replication[0].arn}'] }],
+    ]);
+    const forEach = ((data('aws_iam_policy_document.replica_bucket').dynamic as Hcl).statement as Hcl[]).map((d) => d.for_each);
+    expect(forEach).toEqual(Array(2).fill('${local.replica_cross_account ? [1] : []}'));
+  });
+
+  // The replica is made with aws.replica (the replica account's credentials) in
+  // replica_region (the resource's own region argument); everything else with aws.
+  it('creates every replica resource with the aws.replica provider in replica_region, and nothing else with it', () => {
+    for (const key of [...mod.resources.keys()]) {
+      const body = resource(key);
+      if (key.endsWith('.replica')) expect([body.provider, body.region], key).toEqual(['${aws.replica}', '${var.replica_region}']);
+      else expect(body, key).not.toHaveProperty('provider');
+    }
+    for (const key of mod.data.keys()) expect(data(key), key).not.toHaveProperty('provider');
+  });
+
+  it('gives mongosafe the replica as a destination, and the bucket and role as outputs', () => {
+    expect(get(mod.outputs, 'replica_destination').value).toBe('${local.replicate ? trimsuffix("s3://${local.replica_bucket_name}/${local.key_prefix}", "/") : null}');
+    expect(local('replica_bucket_name')).toBe('${coalesce(var.replica_bucket_name, "${var.bucket_name}-replica")}');
+    expect(resource('aws_s3_bucket.replica').bucket).toBe('${local.replica_bucket_name}');
+    for (const name of ['replica_bucket_name', 'replica_bucket_arn', 'replication_role_arn']) expect(mod.outputs.has(name), name).toBe(true);
   });
 });
 
@@ -624,6 +785,13 @@ describe('example moms-recipe-box', () => {
     expect(block(key, 'lifecycle').prevent_destroy).toBe(true);
   });
 
+  // The module requires aws.replica; without a replica (or with one in this account) it is the same provider.
+  it('passes the one provider as aws and aws.replica, with Object Lock and the replica off', () => {
+    expect(call().providers).toEqual({ aws: '${aws}', 'aws.replica': '${aws}' });
+    for (const name of ['object_lock_mode', 'object_lock_days', 'replica_region', 'replica_account_id']) expect(call(), name).not.toHaveProperty(name);
+    expect(get(example.outputs, 'replica_destination').value).toBe('${module.mongodb_backup.replica_destination}');
+  });
+
   it('gives the module every variable it requires and only variables it declares', () => {
     const given = Object.keys(call()).filter((k) => !['source', 'providers', 'depends_on', 'count', 'for_each'].includes(k));
     expect(given.filter((name) => !mod.variables.has(name))).toEqual([]);
@@ -670,6 +838,23 @@ describe('with the terraform CLI', async () => {
       expect(created.status, created.output).toBe(0);
     });
 
+    it('accepts Object Lock with an expiry at least as long, and a replica in this or another account with its own key', () => {
+      for (const mode of ['GOVERNANCE', 'COMPLIANCE']) {
+        const locked = plan(...secret, '-var', `object_lock_mode=${mode}`, '-var', 'object_lock_days=365');
+        expect(locked.status, locked.output).toBe(0);
+      }
+      const replica = plan(...secret, '-var', 'replica_region=us-west-2', '-var', 'object_lock_mode=GOVERNANCE', '-var', 'object_lock_days=30');
+      expect(replica.status, replica.output).toBe(0);
+      const crossAccount = plan(
+        ...secret,
+        '-var', 'replica_region=us-west-2',
+        '-var', 'replica_account_id=210987654321',
+        '-var', `kms_key_arn=${KEY_ARN}`,
+        '-var', `replica_kms_key_arn=${KEY_ARN.replace('us-east-1:123456789012', 'us-west-2:210987654321')}`,
+      );
+      expect(crossAccount.status, crossAccount.output).toBe(0);
+    });
+
     it('accepts a client-side KMS key ARN, single- or multi-Region, beside a different bucket key', () => {
       const single = plan(...secret, '-var', `client_side_kms_key_arn=${KEY_ARN}`, '-var', `kms_key_arn=${KEY_ARN.replace('1234abcd', '9999abcd')}`);
       expect(single.status, single.output).toBe(0);
@@ -686,7 +871,16 @@ describe('with the terraform CLI', async () => {
       ['more than 2 Lambda retries', ['-var', 'lambda_retry_attempts=3'], 'lambda_retry_attempts must be 0, 1 or 2'],
       ['a log retention CloudWatch refuses', ['-var', 'log_retention_days=10'], 'log_retention_days must be one of'],
       ['a heartbeat window over 7 days', ['-var', 'heartbeat_max_age_hours=169'], 'heartbeat_max_age_hours must be between 2 and 168'],
-      ['an unknown Object Lock mode', ['-var', 'object_lock={mode="LEGAL", days=30}'], 'object_lock.mode must be GOVERNANCE or COMPLIANCE'],
+      ['an unknown Object Lock mode', ['-var', 'object_lock_mode=LEGAL', '-var', 'object_lock_days=30'], 'object_lock_mode must be null, "GOVERNANCE" or "COMPLIANCE"'],
+      ['an Object Lock mode without days', ['-var', 'object_lock_mode=GOVERNANCE'], 'object_lock_days must be given with object_lock_mode, and only with it'],
+      ['Object Lock days without a mode', ['-var', 'object_lock_days=30'], 'object_lock_days must be given with object_lock_mode, and only with it'],
+      ['Object Lock days of 0', ['-var', 'object_lock_mode=COMPLIANCE', '-var', 'object_lock_days=0'], 'object_lock_days must be a whole number of at least 1'],
+      ['an expiry before the lock ends', ['-var', 'object_lock_mode=COMPLIANCE', '-var', 'object_lock_days=400'], 'expiration_days must be at least object_lock_days'],
+      ['a replica region that is not one', ['-var', 'replica_region=US West'], 'replica_region must be null or an AWS region name'],
+      ['a replica account without a replica region', ['-var', 'replica_account_id=210987654321'], 'replica_account_id must be null or a 12-digit account id, and needs replica_region'],
+      ['a replica key in another region', ['-var', 'replica_region=us-west-2', '-var', `replica_kms_key_arn=${KEY_ARN}`], 'replica_kms_key_arn must be null or the ARN of a KMS key in replica_region'],
+      ['an SSE-KMS bucket replicated without a replica key', ['-var', 'replica_region=us-west-2', '-var', `kms_key_arn=${KEY_ARN}`], 'replica_kms_key_arn is required when kms_key_arn and replica_region are set'],
+      ['a default replica bucket name over 63 characters', ['-var', `bucket_name=${'b'.repeat(60)}`, '-var', 'replica_region=us-west-2'], 'replica_bucket_name (by default bucket_name + "-replica"'],
       ['a missing zip', ['-var', 'lambda_zip_path=missing.zip'], 'run `npm run package:lambda` first'],
       ['an uppercase bucket name', ['-var', 'bucket_name=Moms'], 'bucket_name must be a valid S3 bucket name'],
       ['a leading slash in prefix', ['-var', 'prefix=/backups'], "prefix must not start with '/'"],

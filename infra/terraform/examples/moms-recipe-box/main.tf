@@ -62,6 +62,14 @@ data "aws_iam_policy_document" "backups_key" {
 module "mongodb_backup" {
   source = "../../modules/mongodb-backup"
 
+  # The module creates its optional replica bucket with aws.replica. Without a
+  # replica, or with one in this account, that is this same provider: the
+  # replica's region is replica_region below, not the provider's.
+  providers = {
+    aws         = aws
+    aws.replica = aws
+  }
+
   name        = "mongodb-atlas-backup"
   bucket_name = "momsrecipebox-mongodb-backups-${data.aws_caller_identity.current.account_id}"
 
@@ -88,6 +96,19 @@ module "mongodb_backup" {
   # (Terraform >= 1.6). Without it, plan fails with "Invalid count argument".
   client_side_kms_key_arn   = trimspace(aws_kms_key.backups.arn)
   drill_schedule_expression = "cron(0 5 ? * SUN *)"
+
+  # Off here. Backups no one can erase for 30 days, not even the root user
+  # (docs/aws.md, "Backups no one can erase"); try "GOVERNANCE" first, since a
+  # COMPLIANCE lock can never be lifted or shortened:
+  # object_lock_mode = "COMPLIANCE"
+  # object_lock_days = 30
+
+  # Off here. A copy of every backup in a second region (docs/aws.md, "A second
+  # location"); prunes and expiries on this bucket are not replicated:
+  # replica_region = "us-west-2"
+  # For another account: configure a provider "aws" { alias = "replica" } with
+  # credentials there, pass it as aws.replica above, and set
+  # replica_account_id = "210987654321"
 
   alarm_email = var.alarm_email
 

@@ -8,6 +8,11 @@ output "destination" {
   value       = module.mongodb_backup.destination
 }
 
+output "replica_destination" {
+  description = "The replica, for `mongosafe list --from ...` when the primary is lost (null: no replica)."
+  value       = module.mongodb_backup.replica_destination
+}
+
 output "function_name" {
   description = "For `aws lambda invoke --function-name ...`."
   value       = module.mongodb_backup.function_name

@@ -114,6 +114,51 @@ data "aws_iam_policy_document" "lambda" {
     resources = ["${aws_s3_bucket.backups.arn}/${local.key_prefix}*"]
   }
 
+  # Object Lock: read a backup's retention (prune shows "locked until ..." and
+  # deletes nothing locked), and set one on upload (mongosafe --lock-days, the
+  # x-amz-object-lock-* headers). Only in the bucket's own mode and never past
+  # the backups' expiry, so that whoever takes the role over cannot lock the
+  # bucket's contents for decades (COMPLIANCE locks can never be shortened).
+  # Never s3:BypassGovernanceRetention: no role of this module may lift a lock.
+  dynamic "statement" {
+    for_each = var.object_lock_mode == null ? [] : [1]
+    content {
+      sid       = "ReadLockConfiguration"
+      actions   = ["s3:GetBucketObjectLockConfiguration"]
+      resources = [aws_s3_bucket.backups.arn]
+    }
+  }
+
+  dynamic "statement" {
+    for_each = var.object_lock_mode == null ? [] : [1]
+    content {
+      sid       = "ReadRetention"
+      actions   = ["s3:GetObjectRetention"]
+      resources = ["${aws_s3_bucket.backups.arn}/${local.key_prefix}*"]
+    }
+  }
+
+  dynamic "statement" {
+    for_each = var.object_lock_mode == null ? [] : [1]
+    content {
+      sid       = "SetRetention"
+      actions   = ["s3:PutObjectRetention"]
+      resources = ["${aws_s3_bucket.backups.arn}/${local.key_prefix}*"]
+
+      condition {
+        test     = "StringEquals"
+        variable = "s3:object-lock-mode"
+        values   = [var.object_lock_mode]
+      }
+
+      condition {
+        test     = "NumericLessThanEquals"
+        variable = "s3:object-lock-remaining-retention-days"
+        values   = [tostring(var.expiration_days + 1)]
+      }
+    }
+  }
+
   # Client-side encryption: a fresh data key per backup, and no kms:Decrypt, so
   # this role (and whoever takes it over) can write backups but never read them.
   # Its post-backup check compares the stored ciphertext's size and SHA-256.

@@ -2,7 +2,7 @@
 # writes mongodump-compatible archives to an encrypted, versioned S3 bucket, with
 # alarms when a run fails or when no backup has succeeded for too long.
 # Resources are split by concern: s3.tf, lambda.tf, iam.tf, schedule.tf,
-# notifications.tf, alarms.tf.
+# notifications.tf, alarms.tf, and replication.tf for the optional replica.
 
 data "aws_caller_identity" "current" {}
 

@@ -13,6 +13,26 @@ output "destination" {
   value       = local.destination
 }
 
+output "replica_bucket_name" {
+  description = "Name of the replica bucket (replica_region), or null without one."
+  value       = try(aws_s3_bucket.replica[0].bucket, null)
+}
+
+output "replica_bucket_arn" {
+  description = "ARN of the replica bucket, or null."
+  value       = try(aws_s3_bucket.replica[0].arn, null)
+}
+
+output "replica_destination" {
+  description = "The replica as a mongosafe destination (s3://<replica bucket>/<prefix>), for `mongosafe list --from ...` and `restore --from ...` when the primary is lost; null without a replica."
+  value       = local.replicate ? trimsuffix("s3://${local.replica_bucket_name}/${local.key_prefix}", "/") : null
+}
+
+output "replication_role_arn" {
+  description = "ARN of the role S3 replicates with (a replica key's policy in another account must let it kms:Encrypt), or null."
+  value       = try(aws_iam_role.replication[0].arn, null)
+}
+
 output "function_name" {
   description = "Name of the backup Lambda function (for `aws lambda invoke`)."
   value       = aws_lambda_function.this["backup"].function_name

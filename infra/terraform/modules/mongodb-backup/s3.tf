@@ -1,12 +1,14 @@
 resource "aws_s3_bucket" "backups" {
-  #checkov:skip=CKV_AWS_144:Cross-region replication doubles the storage bill of a small backup set; add it outside the module where a second region is required.
+  #checkov:skip=CKV_AWS_144:Cross-region replication is optional (replica_region, replication.tf): off by default, since it doubles the storage bill of a small backup set.
   #checkov:skip=CKV2_AWS_62:Nothing consumes object events: success is reported by the BackupSucceeded metric and failures by the alarms.
   #checkov:skip=CKV_AWS_145:SSE-S3 (AES256) is the default for cost; set kms_key_arn for SSE-KMS with a Bucket Key.
   #checkov:skip=CKV_AWS_18:Access logging is optional (access_log_bucket): a log bucket of its own would cost more than the backups at the intended size.
   bucket = var.bucket_name
-  # Object Lock can only be enabled when the bucket is created.
-  object_lock_enabled = var.object_lock != null
-  tags                = var.tags
+  # No object_lock_enabled here: that argument forces a new bucket when it
+  # changes, so switching Object Lock on later would plan to destroy the backups.
+  # aws_s3_bucket_object_lock_configuration below enables it instead, which S3
+  # accepts on an existing versioned bucket as on a new one.
+  tags = var.tags
 }
 
 resource "aws_s3_bucket_public_access_block" "backups" {
@@ -152,17 +154,23 @@ resource "aws_s3_bucket_lifecycle_configuration" "backups" {
   depends_on = [aws_s3_bucket_versioning.backups]
 }
 
+# Object Lock (object_lock_mode): enables it on the bucket (for good: S3 never
+# turns it off) and gives every new object version object_lock_days of retention.
+# Lifecycle and locks (variables.tf keeps expiration_days >= object_lock_days):
+# an expiry or a prune of a locked object only adds a delete marker, and the
+# noncurrent-version expiry removes the version once its retention has passed.
 resource "aws_s3_bucket_object_lock_configuration" "backups" {
-  count  = var.object_lock == null ? 0 : 1
+  count  = var.object_lock_mode == null ? 0 : 1
   bucket = aws_s3_bucket.backups.id
 
   rule {
     default_retention {
-      mode = var.object_lock.mode
-      days = var.object_lock.days
+      mode = var.object_lock_mode
+      days = var.object_lock_days
     }
   }
 
+  # S3 enables Object Lock only on a bucket whose versioning is already on.
   depends_on = [aws_s3_bucket_versioning.backups]
 }
 

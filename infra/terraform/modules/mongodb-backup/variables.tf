@@ -64,17 +64,30 @@ variable "client_side_kms_key_arn" {
   }
 }
 
-variable "object_lock" {
-  description = "Default Object Lock retention for new backup objects, or null for none. Object Lock can only be turned on when the bucket is created and never turned off; COMPLIANCE mode cannot be shortened by anyone, the root user included."
-  type = object({
-    mode = string
-    days = number
-  })
-  default = null
+variable "object_lock_mode" {
+  description = "S3 Object Lock for the backups: \"GOVERNANCE\" (only a principal with s3:BypassGovernanceRetention, which this module grants to no one, can delete or shorten a lock early), \"COMPLIANCE\" (no one can, the root user included, and a retention once set can never be shortened), or null for none. Every new object version gets object_lock_days of retention by default. Object Lock is enabled through the bucket's Object Lock configuration, which S3 accepts on an existing versioned bucket too: switching it on later keeps the bucket and its backups (only objects written from then on are locked). Once on, S3 never turns it off: setting this back to null only removes the default retention."
+  type        = string
+  default     = null
 
   validation {
-    condition     = var.object_lock == null || try(contains(["GOVERNANCE", "COMPLIANCE"], var.object_lock.mode) && var.object_lock.days >= 1, false)
-    error_message = "object_lock.mode must be GOVERNANCE or COMPLIANCE and object_lock.days at least 1."
+    condition     = var.object_lock_mode == null || contains(["GOVERNANCE", "COMPLIANCE"], coalesce(var.object_lock_mode, "-"))
+    error_message = "object_lock_mode must be null, \"GOVERNANCE\" or \"COMPLIANCE\"."
+  }
+}
+
+variable "object_lock_days" {
+  description = "Days each new backup object is locked with object_lock_mode (the bucket's default retention). Required with object_lock_mode, not allowed without it. expiration_days must be at least this: the lifecycle cannot remove a locked version anyway."
+  type        = number
+  default     = null
+
+  validation {
+    condition     = (var.object_lock_mode == null) == (var.object_lock_days == null)
+    error_message = "object_lock_days must be given with object_lock_mode, and only with it."
+  }
+
+  validation {
+    condition     = var.object_lock_days == null || (coalesce(var.object_lock_days, 1) >= 1 && floor(coalesce(var.object_lock_days, 1)) == coalesce(var.object_lock_days, 1))
+    error_message = "object_lock_days must be a whole number of at least 1."
   }
 }
 
@@ -82,6 +95,57 @@ variable "access_log_bucket" {
   description = "Name of an existing bucket that receives S3 server access logs for the backup bucket, or null for none."
   type        = string
   default     = null
+}
+
+# ---------------------------------------------------------------- replica
+
+variable "replica_region" {
+  description = "Region of a second bucket that S3 replicates every backup under prefix into (a copy that survives the loss of this bucket, its region or, with replica_account_id, its account), e.g. \"us-west-2\". The replica bucket is created through the aws.replica provider in this region (the resources' own region argument): pass providers = { aws = aws, aws.replica = aws } for the same account. Deletes on this bucket (prune, expiry, an attacker) are not replicated. null = no replica."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.replica_region == null || can(regex("^[a-z]{2}(-[a-z]+)+-[0-9]+$", var.replica_region))
+    error_message = "replica_region must be null or an AWS region name such as us-west-2."
+  }
+}
+
+variable "replica_bucket_name" {
+  description = "Name of the replica bucket; null = bucket_name followed by \"-replica\"."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = can(regex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", coalesce(var.replica_bucket_name, "${var.bucket_name}-replica")))
+    error_message = "replica_bucket_name (by default bucket_name + \"-replica\", which must then fit in 63 characters) must be a valid S3 bucket name: 3-63 lowercase letters, digits, '.' or '-'."
+  }
+}
+
+variable "replica_account_id" {
+  description = "Account that owns the replica bucket, when it is not this one. The aws.replica provider must then be configured for that account (e.g. assume_role into it): the module creates the replica bucket with it. Replicas become owned by that account (access_control_translation), and its bucket policy admits this module's replication role. null = this account."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.replica_account_id == null || (var.replica_region != null && can(regex("^[0-9]{12}$", coalesce(var.replica_account_id, "-"))))
+    error_message = "replica_account_id must be null or a 12-digit account id, and needs replica_region."
+  }
+}
+
+variable "replica_kms_key_arn" {
+  description = "ARN of a customer managed KMS key in replica_region (and in the replica's account) that encrypts the replicas (SSE-KMS with a Bucket Key); the replication role may kms:Encrypt with it. Required when kms_key_arn is set, since S3 replicates SSE-KMS objects only into a bucket with a key of its own. null = SSE-S3 (AES256) on the replica."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.replica_kms_key_arn == null || (var.replica_region != null && can(regex("^arn:aws[a-z-]*:kms:${coalesce(var.replica_region, "-")}:[0-9]{12}:key/[A-Za-z0-9-]+$", coalesce(var.replica_kms_key_arn, "-"))))
+    error_message = "replica_kms_key_arn must be null or the ARN of a KMS key in replica_region (arn:aws:kms:<replica_region>:<account>:key/<key id>), and needs replica_region."
+  }
+
+  validation {
+    condition     = var.replica_region == null || var.kms_key_arn == null || var.replica_kms_key_arn != null
+    error_message = "replica_kms_key_arn is required when kms_key_arn and replica_region are set: S3 replicates SSE-KMS objects only when told which key encrypts the replicas."
+  }
 }
 
 # ---------------------------------------------------------------- lifecycle
@@ -118,6 +182,13 @@ variable "expiration_days" {
   validation {
     condition     = var.expiration_days > var.transition_to_glacier_days
     error_message = "expiration_days must be greater than transition_to_glacier_days (GLACIER also bills 90 days at least)."
+  }
+
+  validation {
+    # An expiry of a locked current version only hides it behind a delete marker;
+    # the version itself stays, billed, until its retention ends.
+    condition     = var.expiration_days >= coalesce(var.object_lock_days, 0)
+    error_message = "expiration_days must be at least object_lock_days: a backup that expires while still locked disappears from mongosafe list, yet S3 keeps (and bills) it until its lock ends."
   }
 }
 
