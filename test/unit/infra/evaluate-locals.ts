@@ -5,7 +5,7 @@
 // it: `aws_cloudwatch_metric_alarm.errors[key].arn` becomes
 // "aws_cloudwatch_metric_alarm.errors[backup].arn" (its index evaluated), so a
 // test can still see which resource an expression points at.
-import { isHcl, toHclSource, type TerraformConfig } from './terraform-config.js';
+import { allStrings, isHcl, toHclSource, type TerraformConfig } from './terraform-config.js';
 
 /** An attribute of one resource or data source, with an optional index: `aws_x.y.arn`, `data.aws_x.y[0].id`. */
 const ATTRIBUTE_REFERENCE = /(?<![\w.])((?:data\.)?aws_\w+\.\w+)(?:\[([^\]]+)\])?\.(\w+)/g;
@@ -24,9 +24,9 @@ export function localClosure(config: TerraformConfig, names: string[]): string[]
     if (found.has(name)) return;
     if (!(name in config.locals)) throw new Error(`local.${name} is not defined`);
     found.add(name);
-    const value = config.locals[name];
-    if (typeof value !== 'string') return;
-    for (const m of value.matchAll(/(?<![\w.])local\.(\w+)/g)) visit(m[1] as string);
+    for (const text of allStrings(config.locals[name])) {
+      for (const m of text.matchAll(/(?<![\w.])local\.(\w+)/g)) visit(m[1] as string);
+    }
   };
   for (const name of names) visit(name);
   return [...found].sort();
@@ -34,15 +34,23 @@ export function localClosure(config: TerraformConfig, names: string[]): string[]
 
 /** A locals.tf for the variables-only root: the closure of `names`, with stand-ins, and one output per name. */
 export function localsSource(config: TerraformConfig, names: string[]): string {
-  const source = (value: unknown): string => {
-    if (typeof value === 'string') return standInReferences(toHclSource(value));
-    if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-    throw new Error(`a local of this shape cannot be copied: ${JSON.stringify(value)}${isHcl(value) ? ' (an object literal)' : ''}`);
-  };
   return [
     'locals {',
-    ...localClosure(config, names).map((name) => `  ${name} = ${source(config.locals[name])}`),
+    ...localClosure(config, names).map((name) => `  ${name} = ${hclSource(config.locals[name])}`),
     '}',
     ...names.map((name) => `output "${name}" {\n  value = local.${name}\n}`),
   ].join('\n');
+}
+
+/**
+ * A parsed value back as HCL. hcl2json keeps an expression as one "${…}"
+ * string, but turns a literal list or object into JSON, with expressions
+ * inside it as strings again.
+ */
+function hclSource(value: unknown): string {
+  if (typeof value === 'string') return standInReferences(toHclSource(value));
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  if (Array.isArray(value)) return `[${value.map(hclSource).join(', ')}]`;
+  if (isHcl(value)) return `{ ${Object.entries(value).map(([key, v]) => `${JSON.stringify(key)} = ${hclSource(v)}`).join(', ')} }`;
+  throw new Error(`a local of this shape cannot be copied: ${JSON.stringify(value)}`);
 }

@@ -29,120 +29,77 @@ locals {
   # shows each run as one point, and 30 days show a month of them.
   dashboard_period = 86400
 
+  # The metric widgets, two to a row in this order; what they share is added below.
+  dashboard_metric_widgets = [
+    {
+      title = "Backup size per night (archive bytes, compressed)"
+      stat  = "Maximum"
+      metrics = [
+        [local.metric_namespace, "BackupBytes", "FunctionName", local.dashboard_backup_function, { label = "bytes" }],
+      ]
+    },
+    {
+      title = "Documents per night"
+      stat  = "Maximum"
+      metrics = [
+        [local.metric_namespace, "BackupDocuments", "FunctionName", local.dashboard_backup_function, { label = "documents" }],
+      ]
+    },
+    {
+      title = "Duration per run (seconds; the limit is 900)"
+      stat  = "Maximum"
+      metrics = [
+        [local.metric_namespace, "BackupDurationSeconds", "FunctionName", local.dashboard_backup_function, { label = "backup" }],
+        [local.metric_namespace, "VerifyDurationSeconds", "FunctionName", local.dashboard_drill_function, { label = "restore drill" }],
+      ]
+      # The handler gives up a minute before Lambda's 900 s: a run near the line needs more memory or fewer databases.
+      annotations = { horizontal = [{ label = "Lambda timeout", value = 900 }] }
+    },
+    {
+      # A failed run puts BackupSucceeded = 0, a complete one 1: the sum counts
+      # successes, the sample count runs; Errors counts throws and timeouts,
+      # including runs that died before writing any metric.
+      title = "Backups: runs, successes, failures"
+      metrics = concat(
+        [
+          [local.metric_namespace, "BackupSucceeded", "FunctionName", local.dashboard_backup_function, { stat = "SampleCount", label = "backup runs" }],
+          [local.metric_namespace, "BackupSucceeded", "FunctionName", local.dashboard_backup_function, { stat = "Sum", label = "backups succeeded" }],
+        ],
+        [for name in local.dashboard_function_names : ["AWS/Lambda", "Errors", "FunctionName", name, { stat = "Sum", label = "errors: ${name}" }]],
+      )
+    },
+    {
+      title = "Restore drills: runs and successes"
+      metrics = [
+        [local.metric_namespace, "VerifySucceeded", "FunctionName", local.dashboard_drill_function, { stat = "SampleCount", label = "drills run" }],
+        [local.metric_namespace, "VerifySucceeded", "FunctionName", local.dashboard_drill_function, { stat = "Sum", label = "drills passed" }],
+      ]
+    },
+  ]
+
   dashboard_body = jsonencode({
     start = "-P30D"
-    widgets = [
-      {
-        type   = "metric"
-        x      = 0
-        y      = 0
-        width  = 12
-        height = 6
-        properties = {
-          title  = "Backup size per night (archive bytes, compressed)"
-          region = local.dashboard_region
-          view   = "timeSeries"
-          stat   = "Maximum"
-          period = local.dashboard_period
-          metrics = [
-            [local.metric_namespace, "BackupBytes", "FunctionName", local.dashboard_backup_function, { label = "bytes" }],
-          ]
-          yAxis = { left = { min = 0 } }
-        }
-      },
-      {
-        type   = "metric"
-        x      = 12
-        y      = 0
-        width  = 12
-        height = 6
-        properties = {
-          title  = "Documents per night"
-          region = local.dashboard_region
-          view   = "timeSeries"
-          stat   = "Maximum"
-          period = local.dashboard_period
-          metrics = [
-            [local.metric_namespace, "BackupDocuments", "FunctionName", local.dashboard_backup_function, { label = "documents" }],
-          ]
-          yAxis = { left = { min = 0 } }
-        }
-      },
-      {
-        type   = "metric"
-        x      = 0
-        y      = 6
-        width  = 12
-        height = 6
-        properties = {
-          title  = "Duration per run (seconds; the limit is 900)"
-          region = local.dashboard_region
-          view   = "timeSeries"
-          stat   = "Maximum"
-          period = local.dashboard_period
-          metrics = [
-            [local.metric_namespace, "BackupDurationSeconds", "FunctionName", local.dashboard_backup_function, { label = "backup" }],
-            [local.metric_namespace, "VerifyDurationSeconds", "FunctionName", local.dashboard_drill_function, { label = "restore drill" }],
-          ]
-          # The handler gives up a minute before Lambda's 900 s: a run near the line needs more memory or fewer databases.
-          annotations = { horizontal = [{ label = "Lambda timeout", value = 900 }] }
-          yAxis       = { left = { min = 0 } }
-        }
-      },
-      {
-        type   = "metric"
-        x      = 12
-        y      = 6
-        width  = 12
-        height = 6
-        properties = {
-          # A failed run puts BackupSucceeded = 0, a complete one 1: the sum counts
-          # successes, the sample count runs; Errors counts throws and timeouts,
-          # including runs that died before writing any metric.
-          title  = "Backups: runs, successes, failures"
-          region = local.dashboard_region
-          view   = "timeSeries"
-          period = local.dashboard_period
-          metrics = concat(
-            [
-              [local.metric_namespace, "BackupSucceeded", "FunctionName", local.dashboard_backup_function, { stat = "SampleCount", label = "backup runs" }],
-              [local.metric_namespace, "BackupSucceeded", "FunctionName", local.dashboard_backup_function, { stat = "Sum", label = "backups succeeded" }],
-            ],
-            [for name in local.dashboard_function_names : ["AWS/Lambda", "Errors", "FunctionName", name, { stat = "Sum", label = "errors: ${name}" }]],
-          )
-          yAxis = { left = { min = 0 } }
-        }
-      },
-      {
-        type   = "metric"
-        x      = 0
-        y      = 12
-        width  = 12
-        height = 6
-        properties = {
-          title  = "Restore drills: runs and successes"
-          region = local.dashboard_region
-          view   = "timeSeries"
-          period = local.dashboard_period
-          metrics = [
-            [local.metric_namespace, "VerifySucceeded", "FunctionName", local.dashboard_drill_function, { stat = "SampleCount", label = "drills run" }],
-            [local.metric_namespace, "VerifySucceeded", "FunctionName", local.dashboard_drill_function, { stat = "Sum", label = "drills passed" }],
-          ]
-          yAxis = { left = { min = 0 } }
-        }
-      },
-      {
+    widgets = concat(
+      [for i, widget in local.dashboard_metric_widgets : {
+        type       = "metric"
+        x          = (i % 2) * 12
+        y          = floor(i / 2) * 6
+        width      = 12
+        height     = 6
+        properties = merge({ region = local.dashboard_region, view = "timeSeries", period = local.dashboard_period, yAxis = { left = { min = 0 } } }, widget)
+      }],
+      [{
         type   = "alarm"
         x      = 12
-        y      = 12
+        y      = floor(length(local.dashboard_metric_widgets) / 2) * 6
         width  = 12
         height = 6
         properties = {
           title  = "Alarms"
           alarms = local.dashboard_alarm_arns
         }
-      },
-    ]
+      }],
+    )
   })
 }
 
