@@ -47,3 +47,8 @@ output "backups_key_arn" {
   description = "The KMS key the backups are encrypted under: `mongosafe restore` needs kms:Decrypt on it."
   value       = aws_kms_key.backups.arn
 }
+
+output "dashboard_url" {
+  description = "The CloudWatch dashboard of the nightly runs, to open in a browser."
+  value       = module.mongodb_backup.dashboard_url
+}

@@ -92,3 +92,13 @@ output "secret_arn" {
   description = "ARN of the secret the function reads the connection string from."
   value       = local.secret_arn
 }
+
+output "dashboard_name" {
+  description = "Name of the CloudWatch dashboard of the nightly runs, or null when dashboard_enabled is false."
+  value       = try(aws_cloudwatch_dashboard.this[0].dashboard_name, null)
+}
+
+output "dashboard_url" {
+  description = "Console URL of the dashboard (this module's region), or null when dashboard_enabled is false."
+  value       = try("https://${local.dashboard_region}.console.aws.amazon.com/cloudwatch/home?region=${local.dashboard_region}#dashboards/dashboard/${aws_cloudwatch_dashboard.this[0].dashboard_name}", null)
+}

@@ -430,3 +430,11 @@ variable "heartbeat_max_age_hours" {
     error_message = "heartbeat_max_age_hours must be between 2 and 168."
   }
 }
+
+# ---------------------------------------------------------------- dashboard
+
+variable "dashboard_enabled" {
+  description = "Create the CloudWatch dashboard of the nightly runs (dashboard.tf): bytes, documents, durations, successes and failures, drills, alarms. Beyond the account's first 3 dashboards each costs $3 a month."
+  type        = bool
+  default     = true
+}
