@@ -16,12 +16,15 @@ const DUPLICATE_KEY = 11000;
  * mongorestore's Go driver sends): no decode and re-encode, so every BSON type
  * — the deprecated undefined and DBPointer, duplicate keys included — arrives
  * exactly as it was backed up, at a third of the CPU of a driver insertMany
- * (src/source/driver-internals.ts).
+ * (src/source/driver-internals.ts). `bypassDocumentValidation`: for oplog replay, whose
+ * entries may stem from writes that bypassed the collection's validator.
  */
-export async function insertRawBatch(db: Db, collection: string, documents: readonly Uint8Array[], namespace: string): Promise<InsertOutcome> {
+export async function insertRawBatch(db: Db, collection: string, documents: readonly Uint8Array[], namespace: string, options: { bypassDocumentValidation?: boolean } = {}): Promise<InsertOutcome> {
   let reply: Document;
   try {
-    reply = await db.command(rawInsertCommand(collection, documents));
+    const command = rawInsertCommand(collection, documents);
+    if (options.bypassDocumentValidation) command.bypassDocumentValidation = true;
+    reply = await db.command(command);
   } catch (error) {
     throw new MongosafeError('SOURCE', `inserting into ${namespace} failed: ${messageOf(error)}`, undefined, { cause: error });
   }
