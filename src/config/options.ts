@@ -63,7 +63,8 @@ export const OPTIONS = {
   drop: { type: 'boolean', help: 'drop each restored collection first (only those being restored)' },
   'dry-run': { type: 'boolean', help: 'check and show what would happen; change nothing' },
   'no-indexes': { type: 'boolean', help: 'restore data only; do not build indexes' },
-  'oplog-replay': { type: 'boolean', help: 'apply the oplog of a mongodump --oplog dump after the data (not supported yet: refused)' },
+  'oplog-replay': { type: 'boolean', help: 'apply the oplog of a mongodump --oplog dump after the data, with ordinary commands (no applyOps: works on Atlas M0 and FerretDB)' },
+  'oplog-limit': { type: 'string', value: 'SECONDS[:ORDINAL]', help: 'with --oplog-replay: apply only the entries before this timestamp (seconds since the epoch, UTC)' },
   wait: { type: 'boolean', help: 'S3 Glacier: wait until a requested restore makes the archive readable' },
   deep: { type: 'boolean', help: 'also restore into a scratch database (--uri) and compare every document' },
   'keep-last': { type: 'int', env: 'MONGOSAFE_KEEP_LAST', value: 'N', help: 'keep the N newest backups', lambda: { env: 'KEEP_LAST' } },
@@ -128,7 +129,7 @@ export const COMMANDS = {
     summary: 'restore a backup, a mongodump archive or a mongodump directory (checked before anything is written)',
     usage: '<id|latest|FILE|DIR>',
     positionals: { min: 1, max: 1 },
-    options: [...SOURCE_URI, 'from', 'ns-include', 'ns-exclude', 'ns-from', 'ns-to', 'drop', 'dry-run', 'no-indexes', 'oplog-replay', 'parallel', 'wait', ...DECRYPT, ...OUTPUT],
+    options: [...SOURCE_URI, 'from', 'ns-include', 'ns-exclude', 'ns-from', 'ns-to', 'drop', 'dry-run', 'no-indexes', 'oplog-replay', 'oplog-limit', 'parallel', 'wait', ...DECRYPT, ...OUTPUT],
   },
   verify: {
     summary: 'check backups end to end: size, sha256, every CRC and count (exit 3 on a problem)',

@@ -11,6 +11,7 @@ import { redactUri } from '../util/redact.js';
 import { openBackupSource, type BackupSource } from './backup-source.js';
 import { storageOpener, type BackupRef } from './backup-ref.js';
 import { SILENT_LOGGER, type Logger, type ProgressListener } from './progress.js';
+import { replayOplog, type OplogLimit, type ReplaySummary } from './replay/replay.js';
 import { decideNamespace, skipWarning } from './special-namespaces.js';
 
 /**
@@ -28,8 +29,14 @@ export interface RestoreOptions extends BackupRef {
   drop?: boolean;
   /** Check the backup and print the plan; change nothing. */
   dryRun?: boolean;
-  /** Apply the dump's oplog (mongodump --oplog) after the data: not supported yet, refused with USAGE. */
+  /**
+   * Apply the dump's oplog (mongodump --oplog) after the data and before the indexes, with
+   * ordinary commands (no applyOps: Atlas shared tiers and FerretDB refuse it), idempotently;
+   * the include/exclude filters and renames apply to its entries too. USAGE when the dump has none.
+   */
   oplogReplay?: boolean;
+  /** With `oplogReplay`: entries at or after this timestamp are not applied (mongorestore's --oplogLimit). */
+  oplogLimit?: OplogLimit;
   noIndexes?: boolean;
   /** Insert batches in flight at once. Default 4. */
   workers?: number;
@@ -56,8 +63,11 @@ export interface RestoredNamespace {
   /** Documents the target already had (duplicate _id or unique key): counted, not fatal. */
   duplicates: number;
   indexes: number;
-  /** 'skipped': read and checked, never written (see special-namespaces.ts); `reason` says why. */
-  status: 'planned' | 'restored' | 'skipped';
+  /**
+   * 'skipped': read and checked, never written (see special-namespaces.ts); `reason` says why.
+   * 'replayed': the oplog, applied by `oplogReplay` (`RestoreResult.oplog` counts its entries).
+   */
+  status: 'planned' | 'restored' | 'skipped' | 'replayed';
   reason?: string;
 }
 
@@ -69,6 +79,8 @@ export interface RestoreResult {
   /** Over the namespaces restored (or planned); skipped ones only count in `skipped`. */
   totals: { namespaces: number; documents: number; inserted: number; duplicates: number; skipped: number };
   warnings: string[];
+  /** With `oplogReplay`: the entries applied per kind, those skipped and why, the last timestamp applied. */
+  oplog?: ReplaySummary;
   durationMs: number;
 }
 
@@ -82,6 +94,8 @@ interface Plan {
   warnings: string[];
   /** Namespaces of the dump that are written when included, filtered out or not. */
   ordinary: number;
+  /** The dump's oplog, when it has one. */
+  oplog?: RestoredNamespace;
 }
 
 interface PlanItem {
@@ -151,18 +165,25 @@ export async function restoreSource(source: BackupSource, options: RestoreSource
   const rename = namespaceRenamer(options.renames ?? []);
 
   options.onProgress?.({ kind: 'phase', phase: `checking ${source.description}` });
-  const { namespaces, items: plan, warnings, ordinary } = await checkAndPlan(source, included, rename, signal);
-  if (plan.length === 0) warnings.push(nothingToRestore(namespaces, ordinary));
+  const { namespaces, items: plan, warnings, ordinary, oplog } = await checkAndPlan(source, included, rename, signal, options.oplogReplay === true);
+  if (options.oplogReplay && !oplog) {
+    throw new MongosafeError('USAGE', `${source.description} has no oplog to replay`, 'only a mongodump --oplog dump has one (oplog.bson at its root, or .oplog in an archive); restore without --oplog-replay', {
+      details: { backupId: source.id, kind: 'invalid' },
+    });
+  }
+  if (plan.length === 0 && !(options.oplogReplay && oplog)) warnings.push(nothingToRestore(namespaces, ordinary));
   options.onProgress?.({
     kind: 'plan',
     namespaces: plan.map((item) => ({ namespace: namespaceOf(item.target), expectedDocuments: item.result.documents })),
   });
 
+  let oplogSummary: ReplaySummary | undefined;
   if (!options.dryRun) {
     if (!options.uri) throw new MongosafeError('USAGE', 'restore needs a target connection string', 'pass --uri URI or set MONGODB_URI');
     const client = await connectSource(options.uri, { connectTimeoutMs: options.connectTimeoutMs });
     try {
-      await writePlan(client, source, plan, options, warnings);
+      const replay = options.oplogReplay && oplog ? () => replayFromSource(client, source, { included, rename }, options) : undefined;
+      oplogSummary = await writePlan(client, source, plan, options, warnings, replay);
     } finally {
       await client.close().catch(() => undefined);
     }
@@ -179,25 +200,56 @@ export async function restoreSource(source: BackupSource, options: RestoreSource
       documents: written.reduce((sum, ns) => sum + ns.documents, 0),
       inserted: written.reduce((sum, ns) => sum + ns.inserted, 0),
       duplicates: written.reduce((sum, ns) => sum + ns.duplicates, 0),
-      skipped: namespaces.length - written.length,
+      skipped: namespaces.filter((ns) => ns.status === 'skipped').length,
     },
     warnings,
+    ...(oplogSummary ? { oplog: oplogSummary } : {}),
     durationMs: Date.now() - started,
   };
 }
 
-/** Refuses what restore cannot do yet, before anything is read. */
-function checkRestoreOptions(options: Pick<RestoreOptions, 'oplogReplay'>): void {
-  if (options.oplogReplay) {
-    // TODO(issue 19): replay the oplog of mongodump --oplog dumps.
-    throw new MongosafeError('USAGE', 'oplog replay is not supported yet; restore without --oplog-replay (the data is restored, the oplog is not applied)');
+/** Refuses contradictory options, before anything is read. */
+function checkRestoreOptions(options: Pick<RestoreOptions, 'oplogReplay' | 'oplogLimit'>): void {
+  if (options.oplogLimit && !options.oplogReplay) {
+    throw new MongosafeError('USAGE', '--oplog-limit needs --oplog-replay', 'add --oplog-replay, or leave --oplog-limit out', { details: { kind: 'invalid' } });
   }
+}
+
+/**
+ * The oplog read once more from the source (bounded memory: it comes last and may be long) and
+ * applied to the target: the namespace filters and renames of the data apply to its entries.
+ */
+async function replayFromSource(
+  client: MongoClient,
+  source: BackupSource,
+  namespaces: { included: (namespace: string) => boolean; rename: (namespace: string) => string },
+  options: RestoreSourceOptions,
+): Promise<ReplaySummary> {
+  const { signal } = options;
+  options.onProgress?.({ kind: 'phase', phase: `replaying the oplog of ${source.description}` });
+  async function* entries(): AsyncGenerator<Uint8Array> {
+    for await (const event of source.events(signal)) {
+      if (event.kind === 'documents' && event.db === '' && event.collection === 'oplog') yield* event.documents;
+    }
+  }
+  const summary = await replayOplog(entries(), {
+    client,
+    targetOf: (namespace) => (namespaces.included(namespace) ? splitNamespace(namespaces.rename(namespace)) : undefined),
+  }, {
+    limit: options.oplogLimit,
+    signal,
+    // A phase line every 1,000 entries: enough to see it move, not one line per write.
+    onProgress: ({ entries: count, lastApplied }) => {
+      if (count % 1000 === 0 && lastApplied) options.onProgress?.({ kind: 'phase', phase: `replaying the oplog: ${count} entries, at ${lastApplied.t}:${lastApplied.i}` });
+    },
+  });
+  return summary;
 }
 
 /** The warning of a restore that writes nothing: filters, or a dump of nothing but skipped namespaces. */
 function nothingToRestore(namespaces: RestoredNamespace[], ordinary: number): string {
   if (ordinary > 0 || namespaces.length === 0) return 'no namespace of the backup matched the include/exclude patterns';
-  if (namespaces.some((ns) => ns.source === '.oplog')) return 'nothing to restore but the oplog, which is not replayed';
+  if (namespaces.some((ns) => ns.source === '.oplog')) return 'nothing to restore but the oplog, which is not replayed without --oplog-replay';
   return 'nothing to restore: the backup holds only namespaces that restore skips';
 }
 
@@ -207,6 +259,7 @@ async function checkAndPlan(
   included: (namespace: string) => boolean,
   rename: (namespace: string) => string,
   signal: AbortSignal | undefined,
+  replayingOplog: boolean,
 ): Promise<Plan> {
   const plan: Plan = { namespaces: [], items: [], warnings: [], ordinary: 0 };
   /** Every namespace's result, planned or skipped, by the namespace its documents come under. */
@@ -226,7 +279,8 @@ async function checkAndPlan(
           const name = namespaceOf(entry);
           const ordinary = decideNamespace(entry).restore;
           if (ordinary) plan.ordinary++;
-          if (!included(name)) continue;
+          // The oplog is replayed whatever the filters: they apply to its entries instead.
+          if (!included(name) && !(replayingOplog && entry.db === '' && entry.collection === 'oplog')) continue;
           if (!ordinary) {
             // Never renamed (".oplog" is no db.collection) and never written; counted on the way.
             const result: RestoredNamespace = { source: name, target: name, type: entry.type ?? 'collection', documents: 0, inserted: 0, duplicates: 0, indexes: 0, status: 'skipped' };
@@ -276,6 +330,13 @@ async function checkAndPlan(
   }
   // Reasons last: they name the counts, known only now.
   for (const { entry, result } of skipped) {
+    if (entry.db === '' && entry.collection === 'oplog') {
+      plan.oplog = result;
+      if (replayingOplog) {
+        result.status = 'replayed';
+        continue;
+      }
+    }
     const decision = decideNamespace(entry, result.documents);
     if (decision.restore) continue;
     result.reason = decision.reason;
@@ -284,7 +345,12 @@ async function checkAndPlan(
   return plan;
 }
 
-async function writePlan(client: MongoClient, source: BackupSource, plan: PlanItem[], options: RestoreSourceOptions, warnings: string[]): Promise<void> {
+/**
+ * Data first, then the oplog (`replay`, when asked), then indexes and views, as mongorestore
+ * orders them: a unique or TTL index built before the replay could refuse or expire an
+ * intermediate state the oplog passes through.
+ */
+async function writePlan(client: MongoClient, source: BackupSource, plan: PlanItem[], options: RestoreSourceOptions, warnings: string[], replay?: () => Promise<ReplaySummary>): Promise<ReplaySummary | undefined> {
   const { signal } = options;
   const dataItems = plan.filter((item) => item.result.type !== 'view');
   for (const item of plan) {
@@ -338,6 +404,7 @@ async function writePlan(client: MongoClient, source: BackupSource, plan: PlanIt
   await Promise.all(inFlight);
   // Every insert has settled: a namespace is complete when its end was read and none of its batches failed.
   if (failure) throw withProgressReport(failure, plan, new Set([...endSeen].filter((target) => !failed.has(target))), source.id);
+  const replayed = await replay?.();
 
   for (const item of dataItems) {
     if (!options.noIndexes) item.result.indexes = await aboutNamespace(item, () => createIndexes(client.db(item.target.db), item.target.collection, item.indexes));
@@ -351,6 +418,7 @@ async function writePlan(client: MongoClient, source: BackupSource, plan: PlanIt
     item.result.status = 'restored';
   }
   signal?.throwIfAborted();
+  return replayed;
 }
 
 /** `call`, whose failure is said to concern the item's target namespace (`details.namespace`). */

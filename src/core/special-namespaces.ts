@@ -51,7 +51,7 @@ function skipReason(kind: SkipKind, documents: number | undefined): string {
   const count = (one: string, many: string): string => (documents === undefined ? many : `${documents} ${documents === 1 ? one : many}`);
   switch (kind) {
     case 'oplog':
-      return `the oplog (${documents === undefined ? '' : `${count('entry', 'entries')}, `}written by mongodump --oplog) is not replayed; the data is as of the dump's start, not its end`;
+      return `the oplog (${documents === undefined ? '' : `${count('entry', 'entries')}, `}written by mongodump --oplog) is not replayed without --oplog-replay; the data is as of the dump's start, not its end`;
     case 'no-database':
       return 'not in any database, never restored (mongorestore ignores it too)';
     case 'server-version':

@@ -616,14 +616,16 @@ describe.skipIf(!TESTDATA)(`mongorestore's testdata (../shared/testdata/mongores
     }
   });
 
-  describe.concurrent('--oplog-replay is refused in one line until replay exists (mongorestore replays, §4)', () => {
+  describe.concurrent('--oplog-replay --dry-run plans the oplog for replay, after the data (mongorestore replays, §4)', () => {
     for (const row of ROWS) {
       if (isRefusal(row.expect) || row.expect.oplog === undefined) continue;
       it(row.path, async ({ expect }) => {
-        const run = await runCli(['restore', at(row.path), '--dry-run', '--oplog-replay']);
+        const run = await runCli(['restore', at(row.path), '--dry-run', '--oplog-replay', '--json']);
         expectNoStackTrace(expect, run, 'restore --oplog-replay');
-        expect(run.code, run.stderr).toBe(2);
-        expect(run.stderr.split('\n')[0]).toMatch(/oplog replay is not supported yet; restore without --oplog-replay/);
+        expect(run.code, run.stderr).toBe(0);
+        const result = JSON.parse(run.stdout) as { namespaces: Array<{ source: string; status: string }>; warnings: string[] };
+        expect(result.namespaces.find((ns) => ns.source === '.oplog')?.status).toBe('replayed');
+        expect(result.warnings.filter((w) => w.includes('oplog'))).toEqual([]);
       });
     }
   });

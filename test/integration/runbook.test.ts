@@ -1,11 +1,11 @@
 import { spawn } from 'node:child_process';
-import { chmod, readFile, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CopyObjectCommand, CreateBucketCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { CreateAliasCommand, CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { MongoClient, ObjectId } from 'mongodb';
+import { BSON, MongoClient, ObjectId, Timestamp } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { s3ClientConfig } from '../../src/storage/s3/s3-client.js';
 import { runCli } from '../helpers/cli.js';
@@ -94,6 +94,9 @@ describe('docs/runbook.md', () => {
       await s3.send(new CopyObjectCommand({ Bucket: replica, Key: key, CopySource: `${bucket}/${key}` }));
     }
     env.REPLICA = `s3://${replica}`;
+
+    // Section 11's dump: mongodump --oplog's layout, a collection read mid-way and the oplog of what followed.
+    env.DUMP = await writeOplogDump(work);
   });
 
   async function objectKeys(name: string): Promise<string[]> {
@@ -103,8 +106,25 @@ describe('docs/runbook.md', () => {
 
   afterAll(async () => {
     await client.db('momsrecipebox').dropDatabase();
+    await client.db('oplog_demo').dropDatabase();
     await client.close();
   });
+
+  /** A dump root as mongodump --oplog writes it: oplog_demo.notes read before its last three writes, which oplog.bson holds. */
+  async function writeOplogDump(work: string): Promise<string> {
+    const root = join(work, 'dump');
+    await mkdir(join(root, 'oplog_demo'), { recursive: true });
+    await writeFile(join(root, 'oplog_demo', 'notes.bson'), Buffer.concat([{ _id: 1, text: 'first' }, { _id: 2, text: 'second' }].map((doc) => BSON.serialize(doc))));
+    await writeFile(join(root, 'oplog_demo', 'notes.metadata.json'), JSON.stringify({ options: {}, indexes: [{ v: 2, key: { _id: 1 }, name: '_id_' }], collectionName: 'notes', type: 'collection' }));
+    const ts = (i: number) => new Timestamp({ t: 1765000000, i });
+    const oplog = [
+      { ts: ts(1), op: 'i', ns: 'oplog_demo.notes', o: { _id: 3, text: 'third' } },
+      { ts: ts(2), op: 'u', ns: 'oplog_demo.notes', o: { $v: 2, diff: { u: { text: 'first, edited' } } }, o2: { _id: 1 } },
+      { ts: ts(3), op: 'd', ns: 'oplog_demo.notes', o: { _id: 2 } },
+    ];
+    await writeFile(join(root, 'oplog.bson'), Buffer.concat(oplog.map((entry) => BSON.serialize(entry))));
+    return root;
+  }
 
   it('every mongosafe command in it works as written', async () => {
     const commands = await runbookCommands();
@@ -121,6 +141,10 @@ describe('docs/runbook.md', () => {
       const { code, output } = await bash(command, env);
       expect(code, `${command}\n${output}`).toBe(0);
     }
+    expect(await client.db('oplog_demo').collection('notes').find().sort({ _id: 1 }).toArray()).toEqual([
+      { _id: 1, text: 'first, edited' },
+      { _id: 3, text: 'third' },
+    ]);
     expect(await client.db('momsrecipebox').collection('recipes_restored').countDocuments()).toBe(300);
     expect(await client.db('momsrecipebox').collection('recipes').countDocuments()).toBeGreaterThanOrEqual(300);
   });

@@ -68,6 +68,11 @@ describe.each(['local', 's3'] as const)('one %s destination, several writers', (
         dayAhead = await prune({ storage: dest.storage, policy: { last: 1 }, now: () => new Date(Date.now() + DAY_AND_AN_HOUR_MS) });
         continue;
       }
+      // The first two in this process: a CLI's start-up each could let the backup end before the day-ahead prune.
+      if (round < 2) {
+        prunes.push(await prune({ storage: dest.storage, policy: { last: 1 } }));
+        continue;
+      }
       const cli = await runCli(['prune', '--from', dest.url, '--keep-last', '1', '--json'], QUIET);
       expect(cli.code, cli.stderr).toBe(0);
       prunes.push(JSON.parse(cli.stdout) as PruneResult);

@@ -42,7 +42,7 @@ const EXPECTED_WARNINGS = [
   "admin.system.version: the server's own auth-schema/feature-version record, never restored (as mongorestore)",
   'admin.system.users: 2 users not restored: recreate with createUser or in Atlas (users are never inserted as documents)',
   'admin.system.roles: 1 role not restored: recreate with createRole or in Atlas (roles are never inserted as documents)',
-  "the oplog (3 entries, written by mongodump --oplog) is not replayed; the data is as of the dump's start, not its end",
+  "the oplog (3 entries, written by mongodump --oplog) is not replayed without --oplog-replay; the data is as of the dump's start, not its end",
 ];
 
 describe('a dry-run restore of a dump with the oplog and system collections', () => {
@@ -73,15 +73,23 @@ describe('a dry-run restore of a dump with the oplog and system collections', ()
   it('says so when there is nothing to restore but the oplog', async () => {
     const result = await restore({ backup: await archiveFile(CONTENTS.slice(5)), dryRun: true });
     expect(result.namespaces.map((ns) => ns.status)).toEqual(['skipped']);
-    expect(result.warnings).toEqual([EXPECTED_WARNINGS[4], 'nothing to restore but the oplog, which is not replayed']);
+    expect(result.warnings).toEqual([EXPECTED_WARNINGS[4], 'nothing to restore but the oplog, which is not replayed without --oplog-replay']);
   });
 
-  it('refuses --oplog-replay at once, before opening the backup', async () => {
+  it('refuses --oplog-limit without --oplog-replay at once, before opening the backup', async () => {
     // Opening this path would throw NOT_FOUND: the refusal comes first.
-    await expect(restore({ backup: join(await tempDir(), 'never-read.archive'), dryRun: true, oplogReplay: true })).rejects.toMatchObject({
+    await expect(restore({ backup: join(await tempDir(), 'never-read.archive'), dryRun: true, oplogLimit: { t: 1, i: 0 } })).rejects.toMatchObject({
       code: 'USAGE',
-      message: 'oplog replay is not supported yet; restore without --oplog-replay (the data is restored, the oplog is not applied)',
+      message: '--oplog-limit needs --oplog-replay',
     });
+  });
+
+  it('plans the oplog for replay, with no warning about it, and refuses --oplog-replay on a dump without one', async () => {
+    const result = await restore({ backup: await archiveFile(CONTENTS), dryRun: true, oplogReplay: true });
+    expect(result.namespaces.find((ns) => ns.source === '.oplog')?.status).toBe('replayed');
+    expect(result.warnings).toEqual(EXPECTED_WARNINGS.filter((warning) => !warning.includes('oplog')));
+    expect(result.totals).toMatchObject({ skipped: 4 });
+    await expect(restore({ backup: await archiveFile(CONTENTS.slice(0, 1)), dryRun: true, oplogReplay: true })).rejects.toMatchObject({ code: 'USAGE', message: expect.stringMatching(/has no oplog to replay$/) as unknown });
   });
 
   it('still checks the skipped namespaces: a damaged users block refuses the restore', async () => {

@@ -35,7 +35,7 @@ describe('the namespace policy (what mongorestore does: shared/research/mongores
 
   it('names the count in the reason when it is known', () => {
     expect(decideNamespace(ns('', 'oplog'), 18)).toMatchObject({
-      reason: "the oplog (18 entries, written by mongodump --oplog) is not replayed; the data is as of the dump's start, not its end",
+      reason: "the oplog (18 entries, written by mongodump --oplog) is not replayed without --oplog-replay; the data is as of the dump's start, not its end",
     });
     expect(decideNamespace(ns('', 'oplog'))).toMatchObject({ reason: expect.stringMatching(/^the oplog \(written by mongodump --oplog\)/) as unknown });
     expect(decideNamespace(ns('admin', 'system.users'), 1)).toMatchObject({ reason: expect.stringMatching(/^1 user not restored: recreate with createUser/) as unknown });

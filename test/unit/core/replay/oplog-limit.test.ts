@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { isBefore, parseOplogLimit } from '../../../../src/core/replay/oplog-limit.js';
+import { isBefore } from '../../../../src/core/replay/entry.js';
+import { parseOplogLimit } from '../../../../src/core/replay/oplog-limit.js';
 import { thrown } from '../../../helpers/thrown.js';
 
 describe('parseOplogLimit', () => {
