@@ -6,6 +6,7 @@
  */
 export { backup, type BackupOptions, type BackupResult } from './core/backup.js';
 export { restore, type RestoreOptions, type RestoreResult, type RestoredNamespace } from './core/restore.js';
+export type { OplogLimit, ReplaySummary } from './core/replay/replay.js';
 export { verify, type VerifyOptions, type VerifyResult, type VerifiedBackup } from './core/verify.js';
 export { list, type ListResult, type ListedBackup } from './core/list.js';
 export { inspect, type InspectOptions, type InspectResult, type InspectedNamespace } from './core/inspect.js';
