@@ -50,6 +50,7 @@ export function localsSource(config: TerraformConfig, names: string[]): string {
 function hclSource(value: unknown): string {
   if (typeof value === 'string') return standInReferences(toHclSource(value));
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  if (value === null) return 'null';
   if (Array.isArray(value)) return `[${value.map(hclSource).join(', ')}]`;
   if (isHcl(value)) return `{ ${Object.entries(value).map(([key, v]) => `${JSON.stringify(key)} = ${hclSource(v)}`).join(', ')} }`;
   throw new Error(`a local of this shape cannot be copied: ${JSON.stringify(value)}`);

@@ -11,6 +11,7 @@ import { REPO_ROOT } from '../../../scripts/services/paths.js';
 import { OPTIONS, type OptionSpec } from '../../../src/config/options.js';
 import { verificationKey } from '../../../src/core/catalog.js';
 import { tempDir } from '../../helpers/temp-dir.js';
+import { localsSource } from './evaluate-locals.js';
 import {
   allStrings,
   block,
@@ -332,43 +333,71 @@ describe('S3 bucket', () => {
 });
 
 describe('S3 lifecycle', () => {
-  const rules = (): Map<string, Hcl> =>
-    new Map(blocks(resource('aws_s3_bucket_lifecycle_configuration.backups'), 'rule').map((r) => [String(r.id), r]));
+  // The rules are data (local.lifecycle_rules), rendered by a dynamic "rule" in
+  // both buckets' lifecycle configurations.
+  const rules = (): Map<string, Hcl> => new Map((local('lifecycle_rules') as Hcl[]).map((r) => [String(r.id), r]));
   const rule = (id: string): Hcl => get(rules(), id);
-  const prefixOf = (r: Hcl): unknown => resolve(block(r, 'filter').prefix);
+  const expiration = (r: Hcl): Hcl => r.expiration as Hcl;
 
-  it('has the data, manifests and housekeeping rules, each enabled with a prefix filter', () => {
+  it('renders every rule of local.lifecycle_rules, each enabled with a prefix filter, every part of a rule from its data', () => {
+    const lifecycle = resource('aws_s3_bucket_lifecycle_configuration.backups');
+    expect(lifecycle).not.toHaveProperty('rule');
+    const [dynamicRule, ...more] = ((lifecycle.dynamic as Hcl).rule as Hcl[]);
+    expect(more).toEqual([]);
+    expect(dynamicRule?.for_each).toBe('${local.lifecycle_rules}');
+    const content = block(dynamicRule as Hcl, 'content');
+    expect(content).toMatchObject({ id: '${rule.value.id}', status: 'Enabled' });
+    expect(block(content, 'filter')).toEqual({ prefix: '${rule.value.prefix}' });
+    expect(block(content, 'expiration')).toEqual({
+      days: '${rule.value.expiration.days}',
+      expired_object_delete_marker: '${rule.value.expiration.expired_object_delete_marker}',
+    });
+    const nested = content.dynamic as Hcl;
+    const forEach = (name: string): unknown => block(nested, name).for_each;
+    expect(Object.keys(nested).sort()).toEqual(['abort_incomplete_multipart_upload', 'noncurrent_version_expiration', 'transition']);
+    expect(forEach('transition')).toBe('${rule.value.transitions}');
+    expect(dynamicContents(content, 'transition')).toEqual([{ days: '${transition.value.days}', storage_class: '${transition.value.storage_class}' }]);
+    expect(forEach('noncurrent_version_expiration')).toBe('${rule.value.noncurrent_days == null ? [] : [rule.value.noncurrent_days]}');
+    expect(dynamicContents(content, 'noncurrent_version_expiration')).toEqual([{ noncurrent_days: '${noncurrent_version_expiration.value}' }]);
+    expect(forEach('abort_incomplete_multipart_upload')).toBe('${rule.value.abort_incomplete_upload_days == null ? [] : [rule.value.abort_incomplete_upload_days]}');
+    expect(dynamicContents(content, 'abort_incomplete_multipart_upload')).toEqual([{ days_after_initiation: '${abort_incomplete_multipart_upload.value}' }]);
+  });
+
+  it('has the data, manifests and housekeeping rules, each with a prefix and every field given', () => {
     expect([...rules().keys()]).toEqual(['data', 'manifests', 'housekeeping']);
     for (const r of rules().values()) {
-      expect(r.status).toBe('Enabled');
-      expect(block(r, 'filter')).toHaveProperty('prefix');
+      expect(Object.keys(r).sort()).toEqual(['abort_incomplete_upload_days', 'expiration', 'id', 'noncurrent_days', 'prefix', 'transitions']);
+      expect(Object.keys(expiration(r)).sort()).toEqual(['days', 'expired_object_delete_marker']);
     }
-    expect(prefixOf(rule('data'))).toBe('${local.key_prefix}data/');
-    expect(prefixOf(rule('manifests'))).toBe('${local.key_prefix}manifests/');
-    expect(prefixOf(rule('housekeeping'))).toBe('');
+    expect(resolve(rule('data').prefix)).toBe('${local.key_prefix}data/');
+    expect(resolve(rule('manifests').prefix)).toBe('${local.key_prefix}manifests/');
+    expect(resolve(rule('housekeeping').prefix)).toBe('');
   });
 
   it('moves archives to STANDARD_IA at 30 days and GLACIER at 90, and expires them after 365', () => {
-    const transitions = blocks(rule('data'), 'transition').map((t) => [resolve(t.days), t.storage_class]);
+    const transitions = (rule('data').transitions as Hcl[]).map((t) => [resolve(t.days), t.storage_class]);
     expect(transitions).toEqual([
       [30, 'STANDARD_IA'],
       [90, 'GLACIER'],
     ]);
     expect(variableDefault('expiration_days')).toBe(365);
     // The archive goes a day after its manifest: deletes are manifest first (DESIGN.md §3).
-    expect(block(rule('data'), 'expiration').days).toBe('${var.expiration_days + 1}');
+    expect(expiration(rule('data'))).toEqual({ days: '${var.expiration_days + 1}', expired_object_delete_marker: null });
+    expect(rule('data')).toMatchObject({ noncurrent_days: null, abort_incomplete_upload_days: null });
   });
 
   it('keeps manifests in STANDARD and expires them with their backups', () => {
-    expect(blocks(rule('manifests'), 'transition')).toEqual([]);
-    expect(block(rule('manifests'), 'expiration').days).toBe('${var.expiration_days}');
+    expect(rule('manifests').transitions).toEqual([]);
+    expect(expiration(rule('manifests'))).toEqual({ days: '${var.expiration_days}', expired_object_delete_marker: null });
+    expect(rule('manifests')).toMatchObject({ noncurrent_days: null, abort_incomplete_upload_days: null });
   });
 
   it('aborts incomplete multipart uploads and expires noncurrent versions across the bucket', () => {
     const housekeeping = rule('housekeeping');
-    expect(resolve(block(housekeeping, 'abort_incomplete_multipart_upload').days_after_initiation)).toBe(2);
-    expect(resolve(block(housekeeping, 'noncurrent_version_expiration').noncurrent_days)).toBe(30);
-    expect(block(housekeeping, 'expiration').expired_object_delete_marker).toBe(true);
+    expect(housekeeping.transitions).toEqual([]);
+    expect(resolve(housekeeping.abort_incomplete_upload_days)).toBe(2);
+    expect(resolve(housekeeping.noncurrent_days)).toBe(30);
+    expect(expiration(housekeeping)).toEqual({ days: null, expired_object_delete_marker: true });
   });
 
   it('validates that transitions respect the 30-day STANDARD_IA minimum and come before expiry', () => {
@@ -624,6 +653,12 @@ describe('replication (replica_region)', () => {
     const strip = (body: Hcl): Hcl => Object.fromEntries(Object.entries(body).filter(([k]) => !['bucket', 'count', 'provider', 'region', 'depends_on'].includes(k)));
     for (const kind of ['aws_s3_bucket_public_access_block', 'aws_s3_bucket_ownership_controls', 'aws_s3_bucket_versioning', 'aws_s3_bucket_lifecycle_configuration']) {
       expect(strip(resource(`${kind}.replica`)), kind).toEqual(strip(resource(`${kind}.backups`)));
+    }
+    // One set of lifecycle rules (local.lifecycle_rules), rendered alike for both buckets.
+    for (const name of ['backups', 'replica']) {
+      const lifecycle = resource(`aws_s3_bucket_lifecycle_configuration.${name}`);
+      expect(lifecycle, name).not.toHaveProperty('rule');
+      expect(((lifecycle.dynamic as Hcl).rule as Hcl[]).map((d) => d.for_each), name).toEqual(['${local.lifecycle_rules}']);
     }
     const primaryLock = strip(resource('aws_s3_bucket_object_lock_configuration.backups'));
     expect(strip(resource('aws_s3_bucket_object_lock_configuration.replica'))).toEqual(primaryLock);
@@ -948,6 +983,54 @@ describe('with the terraform CLI', async () => {
           separate_drill: true,
           drill_function: 'drill',
         });
+      } finally {
+        await rm(join(dir, 'locals.tf'));
+        await rm(join(dir, 'terraform.tfstate'), { force: true });
+      }
+    });
+
+    // What both lifecycle configurations render: the rules as Terraform evaluates them.
+    it('evaluates the lifecycle rules to the tiers, expiries and prefixes of the variables', async () => {
+      const evaluate = (...vars: string[]): unknown => {
+        const apply = runTerraform(binary as string, ['apply', '-auto-approve', '-input=false', '-no-color', '-lock=false', ...base, ...secret, ...vars], dir);
+        expect(apply.status, apply.output).toBe(0);
+        const outputs = JSON.parse(runTerraform(binary as string, ['output', '-json'], dir).stdout) as Record<string, { value: unknown }>;
+        return outputs.lifecycle_rules?.value;
+      };
+      const expected = (prefix: string, ia: number, glacier: number, expiry: number, noncurrent: number, abort: number): unknown => [
+        {
+          id: 'data',
+          prefix: `${prefix}data/`,
+          transitions: [
+            { days: ia, storage_class: 'STANDARD_IA' },
+            { days: glacier, storage_class: 'GLACIER' },
+          ],
+          expiration: { days: expiry + 1, expired_object_delete_marker: null },
+          noncurrent_days: null,
+          abort_incomplete_upload_days: null,
+        },
+        {
+          id: 'manifests',
+          prefix: `${prefix}manifests/`,
+          transitions: [],
+          expiration: { days: expiry, expired_object_delete_marker: null },
+          noncurrent_days: null,
+          abort_incomplete_upload_days: null,
+        },
+        {
+          id: 'housekeeping',
+          prefix: '',
+          transitions: [],
+          expiration: { days: null, expired_object_delete_marker: true },
+          noncurrent_days: noncurrent,
+          abort_incomplete_upload_days: abort,
+        },
+      ];
+      await writeFile(join(dir, 'locals.tf'), localsSource(mod, ['lifecycle_rules']));
+      try {
+        expect(evaluate()).toEqual(expected('', 30, 90, 365, 30, 2));
+        const custom = ['prefix=recipes/prod', 'transition_to_ia_days=45', 'transition_to_glacier_days=120', 'expiration_days=400', 'noncurrent_version_expiration_days=7', 'abort_incomplete_multipart_upload_days=5'];
+        expect(evaluate(...custom.flatMap((v) => ['-var', v]))).toEqual(expected('recipes/prod/', 45, 120, 400, 7, 5));
       } finally {
         await rm(join(dir, 'locals.tf'));
         await rm(join(dir, 'terraform.tfstate'), { force: true });

@@ -177,60 +177,43 @@ resource "aws_s3_bucket_lifecycle_configuration" "replica" {
 
   bucket = aws_s3_bucket.replica[0].id
 
-  rule {
-    id     = "data"
-    status = "Enabled"
+  # The same rules as the primary's, rendered the same way (s3.tf).
+  dynamic "rule" {
+    for_each = local.lifecycle_rules
+    content {
+      id     = rule.value.id
+      status = "Enabled"
 
-    filter {
-      prefix = local.data_prefix
-    }
+      filter {
+        prefix = rule.value.prefix
+      }
 
-    transition {
-      days          = var.transition_to_ia_days
-      storage_class = "STANDARD_IA"
-    }
+      dynamic "transition" {
+        for_each = rule.value.transitions
+        content {
+          days          = transition.value.days
+          storage_class = transition.value.storage_class
+        }
+      }
 
-    transition {
-      days          = var.transition_to_glacier_days
-      storage_class = "GLACIER"
-    }
+      dynamic "noncurrent_version_expiration" {
+        for_each = rule.value.noncurrent_days == null ? [] : [rule.value.noncurrent_days]
+        content {
+          noncurrent_days = noncurrent_version_expiration.value
+        }
+      }
 
-    expiration {
-      days = var.expiration_days + 1
-    }
-  }
+      dynamic "abort_incomplete_multipart_upload" {
+        for_each = rule.value.abort_incomplete_upload_days == null ? [] : [rule.value.abort_incomplete_upload_days]
+        content {
+          days_after_initiation = abort_incomplete_multipart_upload.value
+        }
+      }
 
-  rule {
-    id     = "manifests"
-    status = "Enabled"
-
-    filter {
-      prefix = local.manifests_prefix
-    }
-
-    expiration {
-      days = var.expiration_days
-    }
-  }
-
-  rule {
-    id     = "housekeeping"
-    status = "Enabled"
-
-    filter {
-      prefix = ""
-    }
-
-    noncurrent_version_expiration {
-      noncurrent_days = var.noncurrent_version_expiration_days
-    }
-
-    abort_incomplete_multipart_upload {
-      days_after_initiation = var.abort_incomplete_multipart_upload_days
-    }
-
-    expiration {
-      expired_object_delete_marker = true
+      expiration {
+        days                         = rule.value.expiration.days
+        expired_object_delete_marker = rule.value.expiration.expired_object_delete_marker
+      }
     }
   }
 

@@ -85,68 +85,85 @@ resource "aws_s3_bucket_policy" "backups" {
 }
 
 # Archives (data/) move to cheaper tiers; manifests stay in STANDARD so that
-# `list` and `verify` never wait on a Glacier restore (DESIGN.md §3).
+# `list` and `verify` never wait on a Glacier restore (DESIGN.md §3). The rules
+# are data, rendered by both buckets' lifecycle configurations (the replica's in
+# replication.tf), so that the two cannot drift apart. A rule leaves out what it
+# does not set: null, or [] for transitions.
+locals {
+  lifecycle_rules = [
+    {
+      id     = "data"
+      prefix = local.data_prefix
+      transitions = [
+        { days = var.transition_to_ia_days, storage_class = "STANDARD_IA" },
+        { days = var.transition_to_glacier_days, storage_class = "GLACIER" },
+      ]
+      # One day after the manifest: mongosafe deletes a backup manifest first, so a
+      # listed backup never points at an archive that is already gone.
+      expiration                   = { days = var.expiration_days + 1, expired_object_delete_marker = null }
+      noncurrent_days              = null
+      abort_incomplete_upload_days = null
+    },
+    {
+      id                           = "manifests"
+      prefix                       = local.manifests_prefix
+      transitions                  = []
+      expiration                   = { days = var.expiration_days, expired_object_delete_marker = null }
+      noncurrent_days              = null
+      abort_incomplete_upload_days = null
+    },
+    # Whole bucket: uploads that never completed (a crashed run), versions that a
+    # prune or an expiry turned noncurrent, and the delete markers left after them.
+    {
+      id                           = "housekeeping"
+      prefix                       = ""
+      transitions                  = []
+      expiration                   = { days = null, expired_object_delete_marker = true }
+      noncurrent_days              = var.noncurrent_version_expiration_days
+      abort_incomplete_upload_days = var.abort_incomplete_multipart_upload_days
+    },
+  ]
+}
+
 resource "aws_s3_bucket_lifecycle_configuration" "backups" {
   bucket = aws_s3_bucket.backups.id
 
-  rule {
-    id     = "data"
-    status = "Enabled"
+  dynamic "rule" {
+    for_each = local.lifecycle_rules
+    content {
+      id     = rule.value.id
+      status = "Enabled"
 
-    filter {
-      prefix = local.data_prefix
-    }
+      filter {
+        prefix = rule.value.prefix
+      }
 
-    transition {
-      days          = var.transition_to_ia_days
-      storage_class = "STANDARD_IA"
-    }
+      dynamic "transition" {
+        for_each = rule.value.transitions
+        content {
+          days          = transition.value.days
+          storage_class = transition.value.storage_class
+        }
+      }
 
-    transition {
-      days          = var.transition_to_glacier_days
-      storage_class = "GLACIER"
-    }
+      dynamic "noncurrent_version_expiration" {
+        for_each = rule.value.noncurrent_days == null ? [] : [rule.value.noncurrent_days]
+        content {
+          noncurrent_days = noncurrent_version_expiration.value
+        }
+      }
 
-    # One day after the manifest: mongosafe deletes a backup manifest first, so a
-    # listed backup never points at an archive that is already gone.
-    expiration {
-      days = var.expiration_days + 1
-    }
-  }
+      dynamic "abort_incomplete_multipart_upload" {
+        for_each = rule.value.abort_incomplete_upload_days == null ? [] : [rule.value.abort_incomplete_upload_days]
+        content {
+          days_after_initiation = abort_incomplete_multipart_upload.value
+        }
+      }
 
-  rule {
-    id     = "manifests"
-    status = "Enabled"
-
-    filter {
-      prefix = local.manifests_prefix
-    }
-
-    expiration {
-      days = var.expiration_days
-    }
-  }
-
-  # Whole bucket: uploads that never completed (a crashed run), versions that a
-  # prune or an expiry turned noncurrent, and the delete markers left after them.
-  rule {
-    id     = "housekeeping"
-    status = "Enabled"
-
-    filter {
-      prefix = ""
-    }
-
-    noncurrent_version_expiration {
-      noncurrent_days = var.noncurrent_version_expiration_days
-    }
-
-    abort_incomplete_multipart_upload {
-      days_after_initiation = var.abort_incomplete_multipart_upload_days
-    }
-
-    expiration {
-      expired_object_delete_marker = true
+      expiration {
+        days                         = rule.value.expiration.days
+        expired_object_delete_marker = rule.value.expiration.expired_object_delete_marker
+      }
     }
   }
 
