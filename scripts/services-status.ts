@@ -3,7 +3,8 @@ import { runningServices } from './services/services.js';
 
 const state = await runningServices();
 if (state) {
-  console.log(`up: MongoDB (${state.mongodb.kind}) ${state.mongodb.uri}, moto ${state.moto.url}`);
+  const seaweedfs = state.seaweedfs && 'endpoint' in state.seaweedfs ? `, SeaweedFS ${state.seaweedfs.endpoint}` : '';
+  console.log(`up: MongoDB (${state.mongodb.kind}) ${state.mongodb.uri}, moto ${state.moto.url}${seaweedfs}`);
 } else {
   console.log('down (npm run services:up starts them)');
   process.exitCode = 1;

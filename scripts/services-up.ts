@@ -12,6 +12,8 @@ try {
   console.log('mongodump' in state.mongoTools ? `  mongodump: ${state.mongoTools.mongodump}` : `  mongodump: unavailable — ${state.mongoTools.unavailable}`);
   const node22 = state.node22 ?? { unavailable: 'not looked for' };
   console.log('path' in node22 ? `  node 22 (Lambda runtime): ${node22.path}` : `  node 22 (Lambda runtime): unavailable — ${node22.unavailable}`);
+  const seaweedfs = state.seaweedfs ?? { unavailable: 'not started' };
+  console.log('endpoint' in seaweedfs ? `  SeaweedFS (second S3): ${seaweedfs.endpoint}` : `  SeaweedFS (second S3): unavailable — ${seaweedfs.unavailable}`);
   console.log(`  env: source ${ENV_FILE}`);
 } catch (error) {
   console.error(`services:up failed: ${error instanceof Error ? error.message : String(error)}`);

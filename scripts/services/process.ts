@@ -2,16 +2,31 @@ import { spawn } from 'node:child_process';
 import { openSync } from 'node:fs';
 import { connect } from 'node:net';
 
-/** Runs a command to completion, streaming nothing; rejects with its output on failure. */
-export function run(command: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<string> {
+/**
+ * Runs a command to completion, streaming nothing; rejects with its output on failure.
+ * With `timeoutMs`, the command runs in its own process group, which is killed
+ * whole when time is up (`go build` leaves compilers behind otherwise).
+ */
+export function run(command: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<string> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(command, args, { cwd: options.cwd, env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const { timeoutMs } = options;
+    const child = spawn(command, args, { cwd: options.cwd, env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'], detached: timeoutMs !== undefined });
     let output = '';
+    let timedOut = false;
+    const timer =
+      timeoutMs === undefined
+        ? undefined
+        : setTimeout(() => {
+            timedOut = true;
+            if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+          }, timeoutMs);
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.on('error', reject);
     child.on('close', (code) => {
+      clearTimeout(timer);
       if (code === 0) resolvePromise(output);
+      else if (timedOut) reject(new Error(`${command} ${args.join(' ')} took more than ${(timeoutMs ?? 0) / 60_000} minutes and was stopped`));
       else reject(new Error(`${command} ${args.join(' ')} exited with ${code}:\n${output.slice(-4000)}`));
     });
   });

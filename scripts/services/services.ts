@@ -6,6 +6,7 @@ import { findMongoTools } from './mongo-tools.js';
 import { installMoto, startMoto } from './moto.js';
 import { findNode22 } from './node22.js';
 import { canConnect, isAlive } from './process.js';
+import { buildSeaweedFs, startSeaweedFs } from './seaweedfs.js';
 
 interface Daemon {
   pid: number;
@@ -18,6 +19,8 @@ export interface ServicesState {
   mongoTools: { mongodump: string; mongorestore: string } | { unavailable: string };
   /** Lambda's runtime Node (nodejs22.x), for the bundle's tests. Absent in state written before it existed. */
   node22?: { path: string } | { unavailable: string };
+  /** The second real S3 (SeaweedFS's gateway), or why it is missing. Absent in state written before it existed. */
+  seaweedfs?: (Daemon & { endpoint: string }) | { unavailable: string };
 }
 
 /** What tests and the demo see, also written to `.services/env` as `export` lines. */
@@ -38,6 +41,8 @@ export function serviceEnv(state: ServicesState): Record<string, string> {
   }
   if (state.node22 && 'path' in state.node22) env.NODE22 = state.node22.path;
   else env.NODE22_UNAVAILABLE = state.node22?.unavailable ?? 'not looked for: run npm run services:down, then services:up';
+  if (state.seaweedfs && 'endpoint' in state.seaweedfs) env.SEAWEEDFS_S3_ENDPOINT = state.seaweedfs.endpoint;
+  else env.SEAWEEDFS_UNAVAILABLE = state.seaweedfs?.unavailable ?? 'not started: run npm run services:down, then services:up';
   return env;
 }
 
@@ -57,7 +62,8 @@ async function isHealthy(daemon: Daemon | undefined): Promise<boolean> {
 export async function runningServices(): Promise<ServicesState | undefined> {
   const state = readState();
   if (!state) return undefined;
-  return (await isHealthy(state.mongodb.daemon)) && (await isHealthy(state.moto)) ? state : undefined;
+  const seaweedfs = state.seaweedfs && 'pid' in state.seaweedfs ? state.seaweedfs : undefined;
+  return (await isHealthy(state.mongodb.daemon)) && (await isHealthy(state.moto)) && (await isHealthy(seaweedfs)) ? state : undefined;
 }
 
 /**
@@ -70,13 +76,14 @@ export async function servicesUp(log: (line: string) => void = () => {}): Promis
   await servicesDown();
   mkdirSync(RUN_DIR, { recursive: true });
 
-  const [mongodb, moto, mongoTools, node22] = await Promise.all([
+  const [mongodb, moto, mongoTools, node22, seaweedfs] = await Promise.all([
     startMongoDb(log),
     installMoto(log).then(startMoto),
     findMongoTools(log),
     findNode22(log),
+    startSeaweedFsIfBuilt(log),
   ]);
-  const state: ServicesState = { mongodb, moto: { pid: moto.pid, port: moto.port, url: moto.url }, mongoTools, node22 };
+  const state: ServicesState = { mongodb, moto: { pid: moto.pid, port: moto.port, url: moto.url }, mongoTools, node22, seaweedfs };
   writeState(state);
   return { state, started: true };
 }
@@ -85,6 +92,17 @@ function writeState(state: ServicesState): void {
   writeFileSync(STATE_FILE, JSON.stringify(state, null, 2));
   const lines = Object.entries(serviceEnv(state)).map(([k, v]) => `export ${k}=${shellQuote(v)}`);
   writeFileSync(ENV_FILE, `${lines.join('\n')}\n`);
+}
+
+/** SeaweedFS is optional: a failed build or start is a reason its tests skip with, never a failed services:up. */
+async function startSeaweedFsIfBuilt(log: (line: string) => void): Promise<NonNullable<ServicesState['seaweedfs']>> {
+  const binary = await buildSeaweedFs(log);
+  if (typeof binary !== 'string') return binary;
+  try {
+    return await startSeaweedFs(binary);
+  } catch (error) {
+    return { unavailable: `the SeaweedFS S3 gateway did not start: ${error instanceof Error ? error.message : String(error)}` };
+  }
 }
 
 async function startMongoDb(log: (line: string) => void): Promise<ServicesState['mongodb']> {
@@ -101,7 +119,8 @@ async function startMongoDb(log: (line: string) => void): Promise<ServicesState[
 export async function servicesDown(): Promise<void> {
   const state = readState();
   if (state) {
-    const pids = [state.mongodb.daemon?.pid, state.moto.pid].filter((p): p is number => p !== undefined);
+    const seaweedfs = state.seaweedfs && 'pid' in state.seaweedfs ? state.seaweedfs.pid : undefined;
+    const pids = [state.mongodb.daemon?.pid, state.moto.pid, seaweedfs].filter((p): p is number => p !== undefined);
     for (const pid of pids) if (isAlive(pid)) process.kill(pid, 'SIGTERM');
     const deadline = Date.now() + 10_000;
     while (pids.some(isAlive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));

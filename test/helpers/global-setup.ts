@@ -16,6 +16,9 @@ export default async function setup(): Promise<() => Promise<void>> {
   if (state.node22 && 'unavailable' in state.node22) {
     console.error(`NOTICE: the Lambda bundle test is skipped (it runs on Node 22, Lambda's runtime): ${state.node22.unavailable}`);
   }
+  if (!state.seaweedfs || 'unavailable' in state.seaweedfs) {
+    console.error(`NOTICE: the storage contract and backup test on SeaweedFS (a second real S3) are skipped: ${state.seaweedfs?.unavailable ?? 'not started'}`);
+  }
   return async () => {
     if (started) await servicesDown();
   };

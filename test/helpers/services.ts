@@ -13,6 +13,9 @@ export interface TestServices {
   /** Node 22, the Lambda runtime's, for running the bundle; or why it is missing. */
   node22?: string;
   node22Unavailable?: string;
+  /** The SeaweedFS S3 gateway (a second real S3, path-style, keys testing/testing); or why it is missing. */
+  seaweedfsEndpoint?: string;
+  seaweedfsUnavailable?: string;
 }
 
 function fromEnvFile(): Record<string, string> {
@@ -45,6 +48,8 @@ export function testServices(): TestServices {
     mongoToolsUnavailable: env.MONGO_TOOLS_UNAVAILABLE,
     node22: env.NODE22,
     node22Unavailable: env.NODE22_UNAVAILABLE,
+    seaweedfsEndpoint: env.SEAWEEDFS_S3_ENDPOINT,
+    seaweedfsUnavailable: env.SEAWEEDFS_UNAVAILABLE ?? (env.SEAWEEDFS_S3_ENDPOINT ? undefined : 'SEAWEEDFS_S3_ENDPOINT is not set'),
   };
 }
 
