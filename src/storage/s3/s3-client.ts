@@ -9,13 +9,16 @@ export const S3_MAX_ATTEMPTS = 5;
  * credentials; what it lacks is a switch for path-style addressing, which
  * S3-compatible servers reached by IP or localhost need (virtual-host style
  * would resolve `bucket.127.0.0.1`). So path style is on whenever an endpoint
- * is set in the environment, or when MONGOSAFE_S3_PATH_STYLE=1.
+ * is set in the environment, or when MONGOSAFE_S3_PATH_STYLE=1. The endpoint
+ * is passed on too: the SDK reads only process.env, so a client made for
+ * another environment (a test's second S3) would otherwise reach the first.
  */
 export function s3ClientConfig(env: NodeJS.ProcessEnv = process.env): S3ClientConfig {
   const ignoreEndpoints = env.AWS_IGNORE_CONFIGURED_ENDPOINT_URLS === 'true';
-  const endpointSet = !ignoreEndpoints && Boolean(env.AWS_ENDPOINT_URL_S3 || env.AWS_ENDPOINT_URL);
-  const pathStyle = env.MONGOSAFE_S3_PATH_STYLE === undefined ? endpointSet : env.MONGOSAFE_S3_PATH_STYLE === '1';
+  const endpoint = ignoreEndpoints ? undefined : env.AWS_ENDPOINT_URL_S3 || env.AWS_ENDPOINT_URL || undefined;
+  const pathStyle = env.MONGOSAFE_S3_PATH_STYLE === undefined ? endpoint !== undefined : env.MONGOSAFE_S3_PATH_STYLE === '1';
   return {
+    ...(endpoint === undefined ? {} : { endpoint }),
     forcePathStyle: pathStyle,
     // A bucket in another region than the configured one still works.
     followRegionRedirects: true,
