@@ -35,7 +35,10 @@ export async function ensureReadable(storage: Storage, key: string, what: string
     throw new MongosafeError('STORAGE', `${what}: the archive ${key} is in ${info.storageClass ?? 'a cold storage class'} and this destination cannot restore it`, undefined, { details: { key } });
   }
   const request = await storage.requestRestore(key, { days: options.restoreDays ?? 3, tier: 'Standard', signal });
-  if (request.ready) return;
+  if (request.ready) {
+    options.onProgress?.({ kind: 'phase', phase: `${key} is in ${info.storageClass ?? 'cold storage'}: ${request.estimate}` });
+    return;
+  }
   if (!options.wait) {
     throw new MongosafeError(
       'STORAGE',

@@ -90,9 +90,20 @@ export function translateS3Error(error: unknown, context: S3ErrorContext): Error
   const status = shape.status === undefined ? '' : ` (HTTP ${shape.status})`;
   const detail = shape.message && shape.message !== shape.name ? `${shape.name}: ${shape.message}` : shape.name;
   // No HTTP status: the request never got an answer (refused, reset, timed out).
-  const hint = shape.status === undefined ? 'check the network path to S3 (and AWS_ENDPOINT_URL when set)' : undefined;
+  const hint = shape.status === undefined ? 'check the network path to S3 (and AWS_ENDPOINT_URL when set)' : kmsUnsupportedHint(shape, context);
   const kind = requestFaultKind({ name: shape.name, code: shape.code, status: shape.status });
   return new MongosafeError('STORAGE', `${failed}: ${detail}${status}`, hint, { cause: error, details: { key, kind } });
+}
+
+/**
+ * S3-compatible stores without a KMS (SeaweedFS without one configured, MinIO
+ * without KES) answer SSE-KMS writes with a bare InternalError or NotImplemented,
+ * which says nothing of the key: name it as the likely cause.
+ */
+function kmsUnsupportedHint(shape: AwsErrorShape, context: S3ErrorContext): string | undefined {
+  if (!context.kmsKeyId || context.kmsAction !== 'kms:GenerateDataKey') return undefined;
+  if (shape.status !== 500 && shape.status !== 501) return undefined;
+  return `if this is not AWS S3, the store may not support SSE-KMS: run without --kms-key ${context.kmsKeyId} (objects get SSE-S3), or use --encrypt for client-side encryption`;
 }
 
 /** The error for reading an object that sits in a cold storage class. */

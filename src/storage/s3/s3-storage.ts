@@ -242,7 +242,14 @@ export class S3Storage implements Storage {
       // 200: a restored copy already exists; 202: the restore has started.
       return { ready: response.$metadata.httpStatusCode === 200, estimate };
     } catch (error) {
-      if (awsErrorShape(error).name === 'RestoreAlreadyInProgress') return { ready: false, estimate };
+      const shape = awsErrorShape(error);
+      if (shape.name === 'RestoreAlreadyInProgress') return { ready: false, estimate };
+      // S3-compatible stores without archive tiers (SeaweedFS, MinIO) keep a storage class
+      // as a label and refuse RestoreObject: there is nothing to wait for, the bytes are there.
+      if (shape.status === 405 || shape.status === 501) {
+        const refused = `${shape.name}, HTTP ${shape.status}`;
+        return { ready: true, estimate: `no archive tier here: RestoreObject is not supported by this S3 endpoint (${refused}), so ${archive} is only a label; readable as it is` };
+      }
       throw translateS3Error(error, context);
     }
   }
