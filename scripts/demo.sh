@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 run() { echo; echo "\$ $*"; "$@"; }
 
 npx tsc -p tsconfig.build.json
-npm run --silent services:up
+npm run --silent services:up -- --without-seaweedfs
 # shellcheck disable=SC1091
 source .services/env
 npx tsx scripts/load-sample.ts --db momsrecipebox

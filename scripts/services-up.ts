@@ -5,7 +5,8 @@ import { ENV_FILE } from './services/paths.js';
 
 const started = Date.now();
 try {
-  const { state, started: fresh } = await servicesUp((line) => console.error(line));
+  // The demo backs up to a folder: it need not wait minutes for the first SeaweedFS build.
+  const { state, started: fresh } = await servicesUp((line) => console.error(line), { seaweedfs: !process.argv.includes('--without-seaweedfs') });
   console.log(`${fresh ? 'started' : 'already running'} in ${((Date.now() - started) / 1000).toFixed(1)}s`);
   console.log(`  MongoDB (${state.mongodb.kind}): ${state.mongodb.uri}`);
   console.log(`  moto (S3, Secrets Manager, CloudWatch, SNS): ${state.moto.url}`);

@@ -70,9 +70,13 @@ export async function runningServices(): Promise<ServicesState | undefined> {
  * Starts whatever is not already running (idempotent) and returns the state.
  * MONGODB_URI in the environment means "use that server": nothing is started for it.
  */
-export async function servicesUp(log: (line: string) => void = () => {}): Promise<{ state: ServicesState; started: boolean }> {
+export async function servicesUp(log: (line: string) => void = () => {}, options: { seaweedfs?: boolean } = {}): Promise<{ state: ServicesState; started: boolean }> {
+  const wantSeaweedFs = options.seaweedfs !== false;
   const running = await runningServices();
-  if (running) return { state: running, started: false };
+  // Started without SeaweedFS (the demo) and now wanted (the tests): start them all again, with it.
+  // (A state written before SeaweedFS joined the services has none: the same.)
+  const leftOut = running !== undefined && (running.seaweedfs === undefined || ('unavailable' in running.seaweedfs && running.seaweedfs.unavailable === NOT_REQUESTED));
+  if (running && !(wantSeaweedFs && leftOut)) return { state: running, started: false };
   await servicesDown();
   mkdirSync(RUN_DIR, { recursive: true });
 
@@ -81,7 +85,7 @@ export async function servicesUp(log: (line: string) => void = () => {}): Promis
     installMoto(log).then(startMoto),
     findMongoTools(log),
     findNode22(log),
-    startSeaweedFsIfBuilt(log),
+    wantSeaweedFs ? startSeaweedFsIfBuilt(log) : { unavailable: NOT_REQUESTED },
   ]);
   const state: ServicesState = { mongodb, moto: { pid: moto.pid, port: moto.port, url: moto.url }, mongoTools, node22, seaweedfs };
   writeState(state);
@@ -93,6 +97,9 @@ function writeState(state: ServicesState): void {
   const lines = Object.entries(serviceEnv(state)).map(([k, v]) => `export ${k}=${shellQuote(v)}`);
   writeFileSync(ENV_FILE, `${lines.join('\n')}\n`);
 }
+
+/** Why SeaweedFS is absent when `services:up --without-seaweedfs` (the demo, which needs no second S3) left it out. */
+const NOT_REQUESTED = 'not started (services:up --without-seaweedfs); npm test starts it';
 
 /** SeaweedFS is optional: a failed build or start is a reason its tests skip with, never a failed services:up. */
 async function startSeaweedFsIfBuilt(log: (line: string) => void): Promise<NonNullable<ServicesState['seaweedfs']>> {
