@@ -248,10 +248,14 @@ export interface ArchiveBytes {
   explain: (error: unknown) => unknown;
 }
 
+/** What the stored object must be, as the manifest records it: the archive, or its ciphertext when encrypted. */
+function storedAsWritten({ archive, encryption }: Manifest): { what: string; expected: { bytes: number; sha256: string } } {
+  return encryption ? { what: 'encrypted archive', expected: { bytes: encryption.ciphertextBytes, sha256: encryption.ciphertextSha256 } } : { what: 'archive', expected: archive };
+}
+
 /** The stored object as it is (ciphertext, when encrypted), with the digests that prove it is what the backup wrote. */
 async function openStoredBytes({ store, manifest }: StoredArchive, signal?: AbortSignal): Promise<ArchiveBytes> {
-  const { encryption } = manifest;
-  const [what, expected] = encryption ? ['encrypted archive', { bytes: encryption.ciphertextBytes, sha256: encryption.ciphertextSha256 }] : ['archive', manifest.archive];
+  const { what, expected } = storedAsWritten(manifest);
   const digest = createDigestStream();
   // Joined at once: the object may fail before its first byte, while a reader still waits for it.
   const stream = joinStreams(await store.get(manifest.archive.key, { signal }), digest.stream);
@@ -261,22 +265,20 @@ async function openStoredBytes({ store, manifest }: StoredArchive, signal?: Abor
 /** The archive as the backup wrote it: the stored object, decrypted when encrypted, with the digests that prove it whole. */
 async function openArchiveBytes(source: StoredArchive, signal?: AbortSignal): Promise<ArchiveBytes> {
   const { store, manifest, key } = source;
-  const { encryption } = manifest;
-  if (!encryption) return openStoredBytes(source, signal);
+  if (!manifest.encryption) return openStoredBytes(source, signal);
   const where = `backup ${manifest.id}`;
-  const expected = { bytes: encryption.ciphertextBytes, sha256: encryption.ciphertextSha256 };
+  const { what, expected } = storedAsWritten(manifest);
   // A short object is said as such before decryption meets its end.
   const info = await store.head(manifest.archive.key, { signal });
-  if (info && info.bytes !== expected.bytes) assertDigest(manifest, 'encrypted archive', { bytes: info.bytes, sha256: '' }, expected);
+  if (info && info.bytes !== expected.bytes) assertDigest(manifest, what, { bytes: info.bytes, sha256: '' }, expected);
   if (!key) throw new MongosafeError('INTERNAL', `${where} is encrypted and was opened without its key`);
   const decryption = decryptingStream(await key(), manifest.id, where);
+  const stored = await openStoredBytes(source, signal);
   const plain = createDigestStream();
-  const cipher = createDigestStream();
-  const stream = joinStreams(await store.get(manifest.archive.key, { signal }), cipher.stream, decryption.stream, plain.stream);
   return {
-    stream,
+    stream: joinStreams(stored.stream, decryption.stream, plain.stream),
     assertWhole: () => {
-      assertDigest(manifest, 'encrypted archive', cipher.result(), expected);
+      stored.assertWhole();
       assertDigest(manifest, 'decrypted archive', plain.result(), manifest.archive);
     },
     explain: decryption.explain,
