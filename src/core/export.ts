@@ -1,16 +1,17 @@
-import { open, rename, rm, stat } from 'node:fs/promises';
-import { dirname, basename, join } from 'node:path';
-import type { Writable } from 'node:stream';
+import { basename, dirname, resolve } from 'node:path';
+import { Transform, type Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Compression } from '../archive/types.js';
 import { MongosafeError, isMongosafeError, withDetails } from '../errors.js';
+import { openStorage } from '../storage/registry.js';
+import { joinStreams } from '../util/join-streams.js';
 import { openBackupSource } from './backup-source.js';
 import { storageOpener, type BackupRef } from './backup-ref.js';
 import type { ProgressListener } from './progress.js';
 
 export interface ExportOptions extends BackupRef {
   /**
-   * A file path, written beside itself and renamed into place once its SHA-256 checks (an
+   * A file path, written beside itself and linked into place once its SHA-256 checks (an
    * existing file is never replaced), or a stream such as stdout, which gets the bytes as
    * they come: a failure then says so at the end, and what was written must be discarded.
    */
@@ -49,51 +50,57 @@ export async function exportBackup(options: ExportOptions): Promise<ExportResult
   if (!source.archiveBytes || !manifest || !id) {
     throw new MongosafeError('USAGE', `export reads a stored backup; ${source.description} already is an archive or dump`, 'give a backup id or "latest" (with --from)', { details: { key: options.backup, kind: 'invalid' } });
   }
+  const { out } = options;
+  // Refused before a byte is read; the write itself still never replaces a file that appears meanwhile.
+  const write = typeof out === 'string' ? (await newFileIn(out, signal)).write : (body: Readable) => pipeline(body, out, { signal, end: false });
   options.onProgress?.({ kind: 'phase', phase: `exporting ${source.description}` });
   const archive = await source.archiveBytes(signal);
-  const { out } = options;
+  // The checks run as the last bytes pass: a file is then never published, a stream ends in an error.
+  const checked = joinStreams(archive.stream, checkedAtEnd(archive.assertWhole));
   const where = typeof out === 'string' ? out : '-';
   try {
-    if (typeof out === 'string') await writeFileWhole(out, (file) => pipeline(archive.stream, file, { signal }).then(() => archive.assertWhole()));
-    else {
-      await pipeline(archive.stream, out, { signal, end: false });
-      archive.assertWhole();
-    }
+    await write(checked);
   } catch (error) {
     throw withDetails(archive.explain(error), { backupId: id, key: where });
   } finally {
-    archive.stream.destroy();
+    checked.destroy();
   }
   const { compression, bytes, sha256, mongorestoreCompatible } = manifest.archive;
   return { id, out: where, compression, bytes, sha256, mongorestoreCompatible };
 }
 
-/** `path` appears only whole and checked: written to a private file beside it, then renamed. */
-async function writeFileWhole(path: string, write: (file: Writable) => Promise<void>): Promise<void> {
-  const partial = join(dirname(path), `.${basename(path)}.partial-${process.pid}`);
-  let handle;
-  try {
-    await refuseExisting(path);
-    handle = await open(partial, 'wx', 0o600);
-  } catch (error) {
-    if (isMongosafeError(error)) throw error;
-    throw new MongosafeError('STORAGE', `cannot write ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, 'check the folder exists and is writable', { cause: error, details: { key: path } });
-  }
-  try {
-    await write(handle.createWriteStream());
-    await rename(partial, path);
-  } catch (error) {
-    await rm(partial, { force: true });
-    throw error;
-  } finally {
-    await handle.close().catch(() => undefined);
-  }
+/** A pass-through whose end runs `check`: its failure is the stream's. */
+function checkedAtEnd(check: () => void): Transform {
+  return new Transform({
+    transform: (chunk: Buffer, _encoding, done) => done(null, chunk),
+    flush: (done) => {
+      try {
+        check();
+        done();
+      } catch (error) {
+        done(error as Error);
+      }
+    },
+  });
 }
 
-async function refuseExisting(path: string): Promise<void> {
-  const exists = await stat(path).then(
-    () => true,
-    () => false,
-  );
-  if (exists) throw new MongosafeError('ALREADY_EXISTS', `${path} already exists`, 'choose another --out path, or remove it first', { details: { key: path } });
+/**
+ * `path`, to be written as a local destination writes every object: under a hidden name, then
+ * linked into place, which fails when the name is taken (never overwriting, even in a race), and
+ * removed on any failure; private as backups are (storage/local). ALREADY_EXISTS when it exists.
+ */
+async function newFileIn(path: string, signal?: AbortSignal): Promise<{ write: (body: Readable) => Promise<void> }> {
+  const folder = await openStorage(dirname(resolve(path)));
+  const name = basename(path);
+  const taken = (cause?: unknown) => new MongosafeError('ALREADY_EXISTS', `${path} already exists`, 'choose another --out path, or remove it first', { cause, details: { key: path } });
+  if (await folder.head(name, { signal })) throw taken();
+  return {
+    write: async (body) => {
+      try {
+        await folder.put(name, body, { ifAbsent: true, signal });
+      } catch (error) {
+        throw isMongosafeError(error, 'ALREADY_EXISTS') ? taken(error) : error;
+      }
+    },
+  };
 }
