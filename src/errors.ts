@@ -104,6 +104,19 @@ export function withDetails(error: unknown, details: ErrorDetails): unknown {
   return new MongosafeError(error.code, error.message, error.hint, { cause: error, details: Object.fromEntries(missing) });
 }
 
+/** How deep `causeChain` follows `cause`: wrappers nest a few levels, and a cycle must end. */
+const MAX_CAUSE_DEPTH = 8;
+
+/** `error`, then its `cause`, that one's `cause`… while each is an Error (the last may be any value). */
+export function* causeChain(error: unknown): Generator<unknown> {
+  let current = error;
+  for (let depth = 0; depth < MAX_CAUSE_DEPTH; depth++) {
+    yield current;
+    if (!(current instanceof Error) || current.cause === undefined) return;
+    current = current.cause;
+  }
+}
+
 /** The message of any thrown value, for wrapping foreign errors. */
 export function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);

@@ -1,6 +1,6 @@
 import type { Duplex } from 'node:stream';
 import { AlgorithmSuiteIdentifier, CommitmentPolicy, buildClient } from '@aws-crypto/client-node';
-import { MongosafeError, isMongosafeError } from '../errors.js';
+import { MongosafeError, causeChain, isMongosafeError } from '../errors.js';
 import type { DecryptionKey, EncryptionKey } from './keys.js';
 import { kmsFailure } from './kms.js';
 
@@ -46,7 +46,7 @@ export function decryptingStream(key: DecryptionKey, backupId: string, where: st
   });
   const explain = (error: unknown): unknown => {
     // A reader may have wrapped the failure (the archive reader says "reading the archive failed at byte N", STORAGE): it is still the decryption's.
-    if (failure === undefined || !isCausedBy(error, failure)) return error;
+    if (failure === undefined || ![...causeChain(error)].includes(failure)) return error;
     if (isMongosafeError(failure)) return failure;
     const kms = key.kmsFailures[0];
     if (!headerOpened && kms !== undefined) {
@@ -60,14 +60,4 @@ export function decryptingStream(key: DecryptionKey, backupId: string, where: st
     return new MongosafeError('CORRUPT', `${where}: ${what}`, 'do not use this backup; restore an older one', { cause: error, details: { kind: 'checksum' } });
   };
   return { stream, explain };
-}
-
-/** `error` is `cause`, or wraps it (through `cause`, a few levels deep). */
-function isCausedBy(error: unknown, cause: unknown): boolean {
-  for (let current = error, depth = 0; depth < 8; depth++) {
-    if (current === cause) return true;
-    if (!(current instanceof Error)) return false;
-    current = current.cause;
-  }
-  return false;
 }

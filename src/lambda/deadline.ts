@@ -1,4 +1,4 @@
-import { MongosafeError, isMongosafeError, messageOf } from '../errors.js';
+import { MongosafeError, causeChain, isMongosafeError, messageOf } from '../errors.js';
 
 /** The part of the Lambda context the handler uses (tests fake it). */
 export interface LambdaContext {
@@ -48,7 +48,7 @@ export function startDeadline(context: LambdaContext, marginMs: number): Deadlin
  * operations it interrupted have it as cause too, but say "interrupted" with kind `aborted`.
  */
 function tellsTheDeadline(error: unknown, reason: MongosafeError): boolean {
-  for (let current: unknown = error; current instanceof Error; current = current.cause) {
+  for (const current of causeChain(error)) {
     if (current === reason) return true;
     if (!isMongosafeError(current, 'ABORTED') || current.details.kind !== 'timeout') return false;
   }

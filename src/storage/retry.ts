@@ -26,7 +26,7 @@
  * waiting.
  */
 import { Readable } from 'node:stream';
-import { isMongosafeError, MongosafeError, messageOf } from '../errors.js';
+import { causeChain, isMongosafeError, MongosafeError, messageOf } from '../errors.js';
 import { sleepUnlessAborted } from '../util/abort.js';
 import { translateReadable } from './body.js';
 import type { Storage } from './storage.js';
@@ -208,9 +208,7 @@ function downloadCutError(what: string, key: string, received: number, why: stri
 
 /** The innermost cause's message ("aborted", "socket hang up"): ours repeat what failed, which the message already says. */
 function rootMessage(error: Error): string {
-  let root: unknown = error;
-  for (let depth = 0; root instanceof Error && root.cause instanceof Error && depth < 8; depth++) root = root.cause;
-  return messageOf(root);
+  return messageOf([...causeChain(error)].filter((cause) => cause instanceof Error).at(-1));
 }
 
 function abortableSleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
