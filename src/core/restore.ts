@@ -12,7 +12,7 @@ import { openBackupSource, type BackupSource } from './backup-source.js';
 import { storageOpener, type BackupRef } from './backup-ref.js';
 import { SILENT_LOGGER, type Logger, type ProgressListener } from './progress.js';
 import { replayOplog, type OplogLimit, type ReplaySummary } from './replay/replay.js';
-import { decideNamespace, skipWarning } from './special-namespaces.js';
+import { decideNamespace, isDumpOplog, skipWarning } from './special-namespaces.js';
 
 /**
  * What to restore (`backup`, `storage`: the same two fields as verify and
@@ -229,7 +229,7 @@ async function replayFromSource(
   options.onProgress?.({ kind: 'phase', phase: `replaying the oplog of ${source.description}` });
   async function* entries(): AsyncGenerator<Uint8Array> {
     for await (const event of source.events(signal)) {
-      if (event.kind === 'documents' && event.db === '' && event.collection === 'oplog') yield* event.documents;
+      if (event.kind === 'documents' && isDumpOplog(event)) yield* event.documents;
     }
   }
   const summary = await replayOplog(entries(), {
@@ -280,7 +280,7 @@ async function checkAndPlan(
           const ordinary = decideNamespace(entry).restore;
           if (ordinary) plan.ordinary++;
           // The oplog is replayed whatever the filters: they apply to its entries instead.
-          if (!included(name) && !(replayingOplog && entry.db === '' && entry.collection === 'oplog')) continue;
+          if (!included(name) && !(replayingOplog && isDumpOplog(entry))) continue;
           if (!ordinary) {
             // Never renamed (".oplog" is no db.collection) and never written; counted on the way.
             const result: RestoredNamespace = { source: name, target: name, type: entry.type ?? 'collection', documents: 0, inserted: 0, duplicates: 0, indexes: 0, status: 'skipped' };
@@ -330,7 +330,7 @@ async function checkAndPlan(
   }
   // Reasons last: they name the counts, known only now.
   for (const { entry, result } of skipped) {
-    if (entry.db === '' && entry.collection === 'oplog') {
+    if (isDumpOplog(entry)) {
       plan.oplog = result;
       if (replayingOplog) {
         result.status = 'replayed';

@@ -26,14 +26,20 @@ export function decideNamespace(ns: { db: string; collection: string }, document
 /** The one warning line of a skipped namespace: its name, then the reason. */
 export function skipWarning(ns: { db: string; collection: string }, reason: string): string {
   // The oplog's reason names it already; ".oplog: the oplog …" would say it twice.
-  return ns.db === '' && ns.collection === 'oplog' ? reason : `${ns.db}.${ns.collection}: ${reason}`;
+  return isDumpOplog(ns) ? reason : `${ns.db}.${ns.collection}: ${reason}`;
+}
+
+/**
+ * mongodump --oplog's oplog: db "", collection "oplog" (an archive's `.oplog` entry, a dump
+ * root's oplog.bson). Nothing else of db "" is a dump (mongorestore ignores top-level files),
+ * and no server takes a database named "".
+ */
+export function isDumpOplog({ db, collection }: { db: string; collection: string }): boolean {
+  return db === '' && collection === 'oplog';
 }
 
 function skipKindOf({ db, collection }: { db: string; collection: string }): SkipKind | undefined {
-  // mongodump --oplog writes its oplog as db "", collection "oplog" (an archive's `.oplog`
-  // entry, a dump root's oplog.bson); nothing else of db "" is a dump (mongorestore ignores
-  // top-level files), and no server takes a database named "".
-  if (db === '') return collection === 'oplog' ? 'oplog' : 'no-database';
+  if (db === '') return isDumpOplog({ db, collection }) ? 'oplog' : 'no-database';
   if (db === 'admin') {
     // mongorestore reads admin.system.version only for the auth schema and never restores it;
     // users and roles go through _mergeAuthzCollections, never as inserted documents.
