@@ -1,5 +1,6 @@
 import { BSON, Timestamp, type Document } from 'bson';
 import { MongosafeError, messageOf } from '../../errors.js';
+import { BSON_TYPE } from './bson-tree.js';
 
 /** An oplog timestamp: seconds (`t`, the high half) and ordinal within the second (`i`, the low half). */
 export interface OplogTime {
@@ -27,9 +28,6 @@ export interface OplogEntry {
   upsert: boolean;
 }
 
-const DOCUMENT = 0x03;
-const ARRAY = 0x04;
-
 /**
  * Reads an oplog entry. Inner ops of an `applyOps` carry no `ts`: `containerTs` is the one of
  * the entry holding them (mongo-tools does the same).
@@ -55,13 +53,13 @@ export function readEntry(bytes: Uint8Array, containerTs?: OplogTime): OplogEntr
           break;
         }
         case 'o':
-          if (type === DOCUMENT) o = documentBytes(value);
+          if (type === BSON_TYPE.DOCUMENT) o = documentBytes(value);
           break;
         case 'o2':
-          if (type === DOCUMENT) entry.o2 = documentBytes(value);
+          if (type === BSON_TYPE.DOCUMENT) entry.o2 = documentBytes(value);
           break;
         case 'lsid':
-          if (type === DOCUMENT) entry.lsid = documentBytes(value);
+          if (type === BSON_TYPE.DOCUMENT) entry.lsid = documentBytes(value);
           break;
         case 'txnNumber': {
           const decoded = decodeValue(value);
@@ -93,7 +91,7 @@ type RawElement = [name: string, single: Uint8Array, type: number];
  * The elements of a document in order, each as a one-element document, so single values can be
  * decoded (or sent back in a filter) without decoding or reordering the rest.
  */
-export function* rawElements(bytes: Uint8Array): Generator<RawElement> {
+function* rawElements(bytes: Uint8Array): Generator<RawElement> {
   for (const [type, nameOffset, nameLength, offset, length] of BSON.onDemand.parseToElements(bytes)) {
     const name = Buffer.from(bytes.buffer, bytes.byteOffset + nameOffset, nameLength).toString('utf8');
     const single = new Uint8Array(4 + 1 + nameLength + 1 + length + 1);
@@ -123,22 +121,25 @@ export function commandOf(o: Uint8Array): { name: string; argument: unknown; com
   return { name, argument: command[name], command };
 }
 
+/** The top-level field `name` of a raw document (the first, if repeated) as a one-element document, and its type. */
+function rawField(bytes: Uint8Array, name: string): { single: Uint8Array; type: number } | undefined {
+  for (const [field, single, type] of rawElements(bytes)) {
+    if (field === name) return { single, type };
+  }
+  return undefined;
+}
+
 /** The inner ops of an `applyOps` command's `o`, raw, in order. */
 export function innerOps(o: Uint8Array): Uint8Array[] {
-  for (const [name, single, type] of rawElements(o)) {
-    if (name !== 'applyOps') continue;
-    if (type !== ARRAY) break;
-    return [...rawElements(documentBytes(single))].map(([, item]) => documentBytes(item));
-  }
+  const ops = rawField(o, 'applyOps');
+  if (ops?.type === BSON_TYPE.ARRAY) return [...rawElements(documentBytes(ops.single))].map(([, item]) => documentBytes(item));
   throw new MongosafeError('CORRUPT', 'an applyOps oplog entry holds no array of operations', 'the oplog file is damaged', { details: { kind: 'invalid' } });
 }
 
 /** Whether the raw document has a top-level field `name` that is `true`. */
 export function hasTrueField(bytes: Uint8Array, name: string): boolean {
-  for (const [field, single] of rawElements(bytes)) {
-    if (field === name) return decodeValue(single) === true;
-  }
-  return false;
+  const field = rawField(bytes, name);
+  return field !== undefined && decodeValue(field.single) === true;
 }
 
 /**
@@ -146,18 +147,13 @@ export function hasTrueField(bytes: Uint8Array, name: string): boolean {
  * BSON type is the one sent back; undefined when there is none.
  */
 export function idFilter(bytes: Uint8Array): Document | undefined {
-  for (const [field, single] of rawElements(bytes)) {
-    if (field === '_id') return BSON.deserialize(single, { promoteValues: false, promoteLongs: false, useBigInt64: false });
-  }
-  return undefined;
+  const id = rawField(bytes, '_id');
+  return id && BSON.deserialize(id.single, { promoteValues: false, promoteLongs: false, useBigInt64: false });
 }
 
 /** `{ _id: … }` alone, raw, taken from a document key: what an upsert starts from. */
 export function idDocument(bytes: Uint8Array): Uint8Array | undefined {
-  for (const [field, single] of rawElements(bytes)) {
-    if (field === '_id') return single;
-  }
-  return undefined;
+  return rawField(bytes, '_id')?.single;
 }
 
 export function formatTime(ts: OplogTime): string {
