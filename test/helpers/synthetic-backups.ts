@@ -7,11 +7,12 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll } from 'vitest';
 import { verificationKey } from '../../src/core/catalog.js';
-import { archiveKey, manifestKey, startedMarkerKey, timeOfId, type Manifest } from '../../src/core/manifest.js';
+import { archiveKey, manifestKey, startedMarkerKey } from '../../src/core/manifest.js';
 import { openStorage } from '../../src/storage/registry.js';
 import type { Storage } from '../../src/storage/storage.js';
 import { testServices, uniqueName } from './services.js';
 import { tempDir } from './temp-dir.js';
+import { testManifest } from './test-manifest.js';
 
 export interface SyntheticBackup {
   id: string;
@@ -31,20 +32,7 @@ export async function writeBackup(storage: Storage, backup: SyntheticBackup): Pr
   const archive = Buffer.alloc(backup.archiveBytes ?? 1000, id);
   await putText(storage, startedMarkerKey(id), JSON.stringify({ id }));
   await storage.put(archiveKey(id, 'gzip'), Readable.from([archive]), { ifAbsent: true });
-  const startedAt = timeOfId(id).toISOString();
-  const manifest: Manifest = {
-    schemaVersion: 1,
-    id,
-    status: 'complete',
-    tool: { name: 'mongosafe', version: '0.1.0' },
-    startedAt,
-    finishedAt: startedAt,
-    source: { uri: 'mongodb://127.0.0.1/', serverVersion: '7.0.0', topology: 'Single' },
-    archive: { key: archiveKey(id, 'gzip'), format: 'mongodump-archive', compression: 'gzip', bytes: archive.length, sha256: createHash('sha256').update(archive).digest('hex'), mongorestoreCompatible: true },
-    namespaces: [],
-    totals: { namespaces: 0, documents: 0, bsonBytes: 0 },
-    warnings: [],
-  };
+  const manifest = testManifest(id, { key: archiveKey(id, 'gzip'), format: 'mongodump-archive', compression: 'gzip', bytes: archive.length, sha256: createHash('sha256').update(archive).digest('hex'), mongorestoreCompatible: true });
   await putText(storage, manifestKey(id), JSON.stringify(manifest, null, 2));
   for (const v of backup.verifications ?? []) {
     const kind = v.kind ?? 'full';

@@ -9,6 +9,7 @@ import { MongosafeError } from '../../../src/errors.js';
 import { LocalStorage } from '../../../src/storage/local/local-storage.js';
 import type { Storage } from '../../../src/storage/storage.js';
 import { tempDir } from '../../helpers/temp-dir.js';
+import { testManifest } from '../../helpers/test-manifest.js';
 import { rejectionOf } from '../archive/archive-io.js';
 import { DOC_A, DOC_B, entry, join, namespaceBlocks, start } from '../archive/archive-parts.js';
 
@@ -30,19 +31,11 @@ const TRUE_NAMESPACE: ManifestNamespace = {
 async function destination(namespace: ManifestNamespace, archive: Partial<Manifest['archive']> = {}): Promise<Storage> {
   const storage = new LocalStorage(await tempDir());
   await storage.put(KEY, Readable.from([ARCHIVE]), { ifAbsent: true });
-  const manifest: Manifest = {
-    schemaVersion: 1,
-    id: ID,
-    status: 'complete',
-    tool: { name: 'mongosafe', version: '0.1.0' },
-    startedAt: '2026-11-26T03:00:00.000Z',
-    finishedAt: '2026-11-26T03:00:01.000Z',
-    source: { uri: 'mongodb://127.0.0.1/', serverVersion: '8.0.0', topology: 'Single' },
-    archive: { key: KEY, format: 'mongodump-archive', compression: 'none', bytes: ARCHIVE.length, sha256: createHash('sha256').update(ARCHIVE).digest('hex'), mongorestoreCompatible: true, ...archive },
-    namespaces: [namespace],
-    totals: { namespaces: 1, documents: namespace.documents, bsonBytes: namespace.bsonBytes },
-    warnings: [],
-  };
+  const manifest = testManifest(
+    ID,
+    { key: KEY, format: 'mongodump-archive', compression: 'none', bytes: ARCHIVE.length, sha256: createHash('sha256').update(ARCHIVE).digest('hex'), mongorestoreCompatible: true, ...archive },
+    [namespace],
+  );
   await storage.put(manifestKey(ID), Readable.from([Buffer.from(JSON.stringify(manifest))]), { ifAbsent: true });
   return storage;
 }

@@ -26,6 +26,7 @@ import { tempDir } from '../../helpers/temp-dir.js';
 import { concatAll, randomSource, readEverything } from '../archive/archive-io.js';
 import { rawDoc } from '../archive/archive-parts.js';
 import { mutateBytes } from '../../helpers/mutate-bytes.js';
+import { testManifest } from '../../helpers/test-manifest.js';
 
 const CASES = Number(process.env.MONGOSAFE_FUZZ_CASES ?? 1000);
 const ID = '20261126T030000Z';
@@ -63,19 +64,7 @@ function manifestFor(summaries: NamespaceSummary[], archive: Uint8Array): Manife
     indexes: [{ name: '_id_', key: { _id: 1 } }],
     options: {},
   }));
-  return {
-    schemaVersion: 1,
-    id: ID,
-    status: 'complete',
-    tool: { name: 'mongosafe', version: '0.1.0' },
-    startedAt: '2026-11-26T03:00:00.123Z',
-    finishedAt: '2026-11-26T03:00:04.456Z',
-    source: { uri: 'mongodb://127.0.0.1:27017/', serverVersion: '8.0.4', topology: 'Single' },
-    archive: { key: archiveKey(ID, 'gzip'), format: 'mongodump-archive', compression: 'gzip', bytes: archive.length, sha256: sha256(archive), mongorestoreCompatible: true },
-    namespaces,
-    totals: { namespaces: namespaces.length, documents: namespaces.reduce((n, ns) => n + ns.documents, 0), bsonBytes: namespaces.reduce((n, ns) => n + ns.bsonBytes, 0) },
-    warnings: [],
-  };
+  return testManifest(ID, { key: archiveKey(ID, 'gzip'), format: 'mongodump-archive', compression: 'gzip', bytes: archive.length, sha256: sha256(archive), mongorestoreCompatible: true }, namespaces);
 }
 
 function sha256(bytes: Uint8Array): string {
