@@ -10,8 +10,7 @@ import { readCollectionFile, readDirectoryDump } from '../archive/directory-read
 import { dumpFileName } from '../archive/dump-file-names.js';
 import { readArchive } from '../archive/reader.js';
 import { namespaceOf, type ArchiveEvent } from '../archive/types.js';
-import { loadDecryptionKey, type DecryptionKey } from '../crypto/keys.js';
-import { decryptingStream } from '../crypto/streams.js';
+import type { DecryptionKey } from '../crypto/keys.js';
 import { MongosafeError, withDetails } from '../errors.js';
 import type { Storage } from '../storage/storage.js';
 import { createDigestStream } from '../util/digest-stream.js';
@@ -86,9 +85,13 @@ export async function openBackupSource(ref: string, storage: () => Promise<Stora
   const { decryptKey, ...readable } = options;
   await ensureReadable(store, manifest.archive.key, `backup ${id}`, { ...readable, signal });
   const { encryption } = manifest;
-  // Loaded when the archive is first read, so that inspect needs no key.
+  // Loaded when the archive is first read, so that inspect needs no key (nor the Encryption SDK, some 150 ms to load).
   let key: Promise<DecryptionKey> | undefined;
-  const stored: StoredArchive = { store, manifest, key: encryption && (() => (key ??= loadDecryptionKey(decryptKey, encryption, `backup ${id}`))) };
+  const stored: StoredArchive = {
+    store,
+    manifest,
+    key: encryption && (() => (key ??= import('../crypto/keys.js').then(({ loadDecryptionKey }) => loadDecryptionKey(decryptKey, encryption, `backup ${id}`)))),
+  };
   return {
     kind: 'backup',
     description: `backup ${id} in ${store.displayUrl}`,
@@ -272,6 +275,7 @@ async function openArchiveBytes(source: StoredArchive, signal?: AbortSignal): Pr
   const info = await store.head(manifest.archive.key, { signal });
   if (info && info.bytes !== expected.bytes) assertDigest(manifest, what, { bytes: info.bytes, sha256: '' }, expected);
   if (!key) throw new MongosafeError('INTERNAL', `${where} is encrypted and was opened without its key`);
+  const { decryptingStream } = await import('../crypto/streams.js');
   const decryption = decryptingStream(await key(), manifest.id, where);
   const stored = await openStoredBytes(source, signal);
   const plain = createDigestStream();
