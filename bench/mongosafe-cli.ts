@@ -14,9 +14,10 @@ export interface MongosafeCommands {
   verify: (...args: string[]) => Promise<Measurement>;
 }
 
-export function mongosafeCommands(uri: string, dbName: string, target: string): MongosafeCommands {
+/** `env`: the commands' environment (the reads part points AWS_ENDPOINT_URL at its counting proxy). */
+export function mongosafeCommands(uri: string, dbName: string, target: string, env: NodeJS.ProcessEnv = process.env): MongosafeCommands {
   const cli = join(REPO_ROOT, 'bin', 'mongosafe.js');
-  const mongosafe = (...args: string[]): Promise<Measurement> => measure(process.execPath, [cli, ...args]);
+  const mongosafe = (...args: string[]): Promise<Measurement> => measure(process.execPath, [cli, ...args], env);
   return {
     backup: (to, ...extra) => mongosafe('backup', '--uri', uri, '--db', dbName, '--to', to, ...extra),
     restore: (...source) => mongosafe('restore', ...source, '--uri', uri, '--ns-from', `${dbName}.*`, '--ns-to', `${target}.*`, '--drop'),

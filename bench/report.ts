@@ -2,6 +2,7 @@
 // the markdown tables printed on stdout.
 import type { GzipReport } from './gzip.js';
 import { median, type Measurement } from './measure.js';
+import { READING_COMMANDS, type ReadsRow } from './reads.js';
 import type { S3Report } from './s3-upload.js';
 
 /** Ratios are mongosafe ÷ peer (mongodump or mongorestore): below 1 is better. */
@@ -72,6 +73,7 @@ export interface BenchReport {
   server: string;
   rounds: number;
   rows: RowSummary[];
+  reads?: ReadsRow[];
   encrypt?: EncryptSummary[];
   gzip?: GzipReport;
   s3?: S3Report;
@@ -140,8 +142,9 @@ function table(header: string[], rows: string[][]): string {
 }
 
 /** The first columns of a row: its dataset, operation, layout and size. */
-function datasetCells(row: DatasetInfo & { operation: string }): string[] {
-  return [`${row.dataset} ×${row.scale}`, row.operation, `${row.collections} × ${Math.round(row.documents / row.collections)}`, fixed(row.bsonMb, 0)];
+function datasetCells(row: DatasetInfo & { operation?: string }): string[] {
+  const operation = row.operation === undefined ? [] : [row.operation];
+  return [`${row.dataset} ×${row.scale}`, ...operation, `${row.collections} × ${Math.round(row.documents / row.collections)}`, fixed(row.bsonMb, 0)];
 }
 
 function verdictCell(checks: readonly Check[]): string {
@@ -184,6 +187,13 @@ export function encryptTable(rows: readonly EncryptSummary[]): string {
         verdictCell(row.checks),
       ];
     }),
+  );
+}
+
+export function readsTable(rows: readonly ReadsRow[]): string {
+  return table(
+    ['dataset', 'colls × docs', 'BSON MB', 'archive MB', ...READING_COMMANDS.map((command) => `${command} (× archive)`)],
+    rows.map((row) => [...datasetCells(row), mb(row.archiveBytes), ...READING_COMMANDS.map((command) => `${fixed(row.bytesRead[command] / row.archiveBytes)}×`)]),
   );
 }
 

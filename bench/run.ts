@@ -1,7 +1,7 @@
-// npm run bench [-- --dataset typical,many|all|gigabyte --scale 1 --rounds 3 --parts db,encrypt,gzip,s3 --fuzz]
+// npm run bench [-- --dataset typical,many|all|gigabyte --scale 1 --rounds 3 --parts db,reads,encrypt,gzip,s3 --fuzz]
 // mongosafe vs mongodump/mongorestore on the same server, same data, same run, alternating
-// order; mongosafe with and without client-side encryption; parallel gzip vs single stream; S3
-// storage vs plain uploads. Prints markdown tables, writes bench/results/<time>.json and
+// order; bytes each reading command downloads from S3; mongosafe with and without client-side
+// encryption; parallel gzip vs single stream; S3 storage vs plain uploads. Prints markdown tables, writes bench/results/<time>.json and
 // <time>.png. See bench/README.md.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -17,12 +17,13 @@ import { renderChart } from './chart.js';
 import { layoutOf, loadDataset, sampleArchive, selectDatasets, type Dataset } from './datasets.js';
 import { benchEncryption } from './encrypt.js';
 import { benchGzip } from './gzip.js';
+import { benchReads, type ReadsRow } from './reads.js';
 import { alternate, measure, sizeOf } from './measure.js';
 import { mongosafeCommands } from './mongosafe-cli.js';
-import { datasetTable, encryptTable, gzipTable, s3Table, summarize, type BenchReport, type DatasetInfo, type EncryptSummary, type Row, type RowSummary, type Side } from './report.js';
+import { datasetTable, encryptTable, readsTable, gzipTable, s3Table, summarize, type BenchReport, type DatasetInfo, type EncryptSummary, type Row, type RowSummary, type Side } from './report.js';
 import { benchS3Upload } from './s3-upload.js';
 
-const PARTS = ['db', 'encrypt', 'gzip', 's3', 'fuzz'] as const;
+const PARTS = ['db', 'reads', 'encrypt', 'gzip', 's3', 'fuzz'] as const;
 type Part = (typeof PARTS)[number];
 
 const { values } = parseArgs({
@@ -30,7 +31,7 @@ const { values } = parseArgs({
     dataset: { type: 'string' },
     scale: { type: 'string' },
     rounds: { type: 'string', default: '3' },
-    parts: { type: 'string', default: 'db,gzip,s3' },
+    parts: { type: 'string', default: 'db,reads,gzip,s3' },
     'archive-mb': { type: 'string', default: '64' },
     fuzz: { type: 'boolean', default: false },
     'fuzz-cases': { type: 'string', default: '20000' },
@@ -46,14 +47,15 @@ const startedAt = new Date();
 const loadBefore = loadavg();
 
 let state: ServicesState | undefined;
-if (wants('db') || wants('encrypt') || wants('s3')) {
+const needsDatabase = wants('db') || wants('reads') || wants('encrypt');
+if (needsDatabase || wants('s3')) {
   state = (await servicesUp(log)).state;
   // The S3 bench's clients (ours and the plain ones) read endpoint and credentials from here.
   Object.assign(process.env, serviceEnv(state));
 }
 
 const report: BenchReport = { server: state?.mongodb.kind ?? 'none', rounds, rows: [] };
-if ((wants('db') || wants('encrypt')) && state) Object.assign(report, await benchDatabases(state));
+if (needsDatabase && state) Object.assign(report, await benchDatabases(state));
 if (wants('gzip') || wants('s3')) {
   const bytes = Number(values['archive-mb']) * 1024 * 1024;
   log(`generating ${values['archive-mb']} MiB of archive…`);
@@ -67,6 +69,10 @@ const uri = state ? state.mongodb.uri.replace(/\/\/.*@/, '//') : '';
 if (report.rows.length > 0) {
   console.log(`\nmongosafe vs mongodump/mongorestore on ${report.server} (${uri}), median of ${rounds} rounds, alternating order; ratios are ours ÷ theirs, lower is better\n`);
   console.log(datasetTable(report.rows));
+}
+if (report.reads) {
+  console.log(`\nbytes of the archive each command downloads from S3 (moto, through a counting proxy), as multiples of the archive's size\n`);
+  console.log(readsTable(report.reads));
 }
 if (report.encrypt) {
   console.log(`\nmongosafe with --encrypt key-file: vs without on ${report.server} (${uri}), median of ${rounds} rounds, alternating order; CPU ratio is encrypted ÷ plain, RSS delta encrypted − plain\n`);
@@ -82,7 +88,7 @@ console.log(`\n${machine.cpus} CPUs, load average ${loadBefore[0]?.toFixed(1)} b
 const results = join(REPO_ROOT, 'bench', 'results');
 await mkdir(results, { recursive: true });
 const stem = join(results, startedAt.toISOString().replace(/[:.]/g, '-'));
-const json = { startedAt, seconds, machine, server: report.server, uri, rounds, datasets: selected.map((s) => ({ name: s.dataset.name, scale: s.scale })), results: report.rows, encrypt: report.encrypt, gzip: report.gzip, s3: report.s3, fuzz };
+const json = { startedAt, seconds, machine, server: report.server, uri, rounds, datasets: selected.map((s) => ({ name: s.dataset.name, scale: s.scale })), results: report.rows, reads: report.reads, encrypt: report.encrypt, gzip: report.gzip, s3: report.s3, fuzz };
 await writeFile(`${stem}.json`, `${JSON.stringify(json, null, 2)}\n`);
 console.log(`results: ${stem}.json`);
 if (report.rows.length > 0 || report.gzip || report.s3) {
@@ -92,14 +98,15 @@ if (report.rows.length > 0 || report.gzip || report.s3) {
 }
 if (fuzz && fuzz.code !== 0) process.exitCode = 1;
 
-/** Loads each dataset once and runs on it the parts that need a server: db, encrypt. */
-async function benchDatabases(services: ServicesState): Promise<{ rows: RowSummary[]; encrypt?: EncryptSummary[] }> {
+/** Loads each dataset once and runs on it the parts that need a server: db, reads, encrypt. */
+async function benchDatabases(services: ServicesState): Promise<{ rows: RowSummary[]; reads?: ReadsRow[]; encrypt?: EncryptSummary[] }> {
   const tools = services.mongoTools;
   if (wants('db') && !('mongodump' in tools)) throw new Error(`the db part needs mongodump and mongorestore: ${tools.unavailable}`);
   const mongoUri = services.mongodb.uri;
   log('building dist/…');
   await run(process.execPath, [join(REPO_ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: REPO_ROOT });
   const rows: RowSummary[] = [];
+  const reads: ReadsRow[] = [];
   const encrypt: EncryptSummary[] = [];
   const client = await MongoClient.connect(mongoUri);
   const work = await mkdtemp(join(tmpdir(), 'mongosafe-bench-'));
@@ -109,7 +116,7 @@ async function benchDatabases(services: ServicesState): Promise<{ rows: RowSumma
     await client.close();
     await rm(work, { recursive: true, force: true });
   }
-  return { rows, encrypt: wants('encrypt') ? encrypt : undefined };
+  return { rows, reads: wants('reads') ? reads : undefined, encrypt: wants('encrypt') ? encrypt : undefined };
 
   async function benchDataset(dataset: Dataset, scale: number): Promise<void> {
     const dbName = `bench_${dataset.name}`;
@@ -125,6 +132,7 @@ async function benchDatabases(services: ServicesState): Promise<{ rows: RowSumma
       const stats = await client.db(dbName).command({ dbStats: 1 });
       const info: DatasetInfo = { dataset: dataset.name, scale, documents, collections: layout.collections, bsonMb: Number(stats.dataSize ?? 0) / 1024 / 1024 };
       if (wants('db') && 'mongodump' in tools) rows.push(...(await againstPeers(info, tools)));
+      if (wants('reads')) reads.push(await benchReads({ dataset: info, mongoUri, dbName, target, dropRestored, log }));
       if (wants('encrypt')) encrypt.push(...(await benchEncryption({ dataset: info, mongosafe, work, rounds, dropRestored, log })));
     } finally {
       await client.db(dbName).dropDatabase();

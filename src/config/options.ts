@@ -65,6 +65,7 @@ export const OPTIONS = {
   'no-indexes': { type: 'boolean', help: 'restore data only; do not build indexes' },
   'oplog-replay': { type: 'boolean', help: 'apply the oplog of a mongodump --oplog dump after the data, with ordinary commands (no applyOps: works on Atlas M0 and FerretDB)' },
   'oplog-limit': { type: 'string', value: 'SECONDS[:ORDINAL]', help: 'with --oplog-replay: apply only the entries before this timestamp (seconds since the epoch, UTC)' },
+  'spool-dir': { type: 'string', env: 'MONGOSAFE_SPOOL_DIR', value: 'DIR', help: 'a backup in S3 is downloaded once: the copy restore (and verify --deep) reads again is kept here, then deleted (default: the OS temp folder)' },
   wait: { type: 'boolean', help: 'S3 Glacier: wait until a requested restore makes the archive readable' },
   deep: { type: 'boolean', help: 'also restore into a scratch database (--uri) and compare every document' },
   'keep-last': { type: 'int', env: 'MONGOSAFE_KEEP_LAST', value: 'N', help: 'keep the N newest backups', lambda: { env: 'KEEP_LAST' } },
@@ -129,13 +130,13 @@ export const COMMANDS = {
     summary: 'restore a backup, a mongodump archive or a mongodump directory (checked before anything is written)',
     usage: '<id|latest|FILE|DIR>',
     positionals: { min: 1, max: 1 },
-    options: [...SOURCE_URI, 'from', 'ns-include', 'ns-exclude', 'ns-from', 'ns-to', 'drop', 'dry-run', 'no-indexes', 'oplog-replay', 'oplog-limit', 'parallel', 'wait', ...DECRYPT, ...OUTPUT],
+    options: [...SOURCE_URI, 'from', 'ns-include', 'ns-exclude', 'ns-from', 'ns-to', 'drop', 'dry-run', 'no-indexes', 'oplog-replay', 'oplog-limit', 'parallel', 'wait', 'spool-dir', ...DECRYPT, ...OUTPUT],
   },
   verify: {
     summary: 'check backups end to end: size, sha256, every CRC and count (exit 3 on a problem)',
     usage: '<id|latest|all|FILE>',
     positionals: { min: 1, max: 1 },
-    options: ['from', 'deep', ...SOURCE_URI, ...DECRYPT, ...OUTPUT],
+    options: ['from', 'deep', 'spool-dir', ...SOURCE_URI, ...DECRYPT, ...OUTPUT],
   },
   export: {
     summary: "write a backup's plain mongodump archive (decrypted, sha256-checked) for mongorestore --archive",

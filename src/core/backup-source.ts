@@ -18,6 +18,7 @@ import { READ_CHUNK_BYTES } from '../util/bytes.js';
 import { readFileStart } from '../util/file-start.js';
 import { joinStreams } from '../util/join-streams.js';
 import { readManifest, resolveBackupId } from './catalog.js';
+import { ArchiveSpool, type SpoolOptions } from './archive-spool.js';
 import { ensureReadable, type ReadableOptions } from './cold-archive.js';
 import type { Manifest } from './manifest.js';
 
@@ -46,11 +47,19 @@ export interface BackupSource {
   checkStoredObject?(signal?: AbortSignal, options?: { decrypt?: boolean }): Promise<void>;
   /** Backups with a manifest: the archive as the backup wrote it (decrypted), and its checks. */
   archiveBytes?(signal?: AbortSignal): Promise<ArchiveBytes>;
+  /** Lets go of what reading it kept (the local copy of a remote backup: `OpenOptions.spool`). */
+  close?(): Promise<void>;
 }
 
 export interface OpenOptions extends Omit<ReadableOptions, 'signal'> {
   /** The key of an encrypted backup (`key-file:`, `private-key:`; KMS needs none): see `BackupRef.decryptKey`. */
   decryptKey?: string;
+  /**
+   * Keep a local copy of a backup in a remote destination from its first whole read on, so that
+   * the passes after it (restore's writes, the oplog's replay) download nothing: for readers that
+   * read a backup more than once. `close()` deletes it.
+   */
+  spool?: SpoolOptions;
 }
 
 /**
@@ -87,9 +96,11 @@ export async function openBackupSource(ref: string, storage: () => Promise<Stora
   const { encryption } = manifest;
   // Loaded when the archive is first read, so that inspect needs no key (nor the Encryption SDK, some 150 ms to load).
   let key: Promise<DecryptionKey> | undefined;
+  const spool = options.spool && !store.local ? new ArchiveSpool(`backup ${id}`, options.spool) : undefined;
   const stored: StoredArchive = {
     store,
     manifest,
+    spool,
     key: encryption && (() => (key ??= import('../crypto/keys.js').then(({ loadDecryptionKey }) => loadDecryptionKey(decryptKey, encryption, `backup ${id}`)))),
   };
   return {
@@ -100,6 +111,7 @@ export async function openBackupSource(ref: string, storage: () => Promise<Stora
     events: (sig) => checkedAgainstManifest(stored, sig),
     checkStoredObject: (sig, check) => withBackupId(id, () => checkStoredObject(stored, sig, check?.decrypt !== false)),
     archiveBytes: (sig) => withBackupId(id, () => openArchiveBytes(stored, sig)),
+    ...(spool ? { close: () => spool.close() } : {}),
   };
 }
 
@@ -240,6 +252,8 @@ interface StoredArchive {
   manifest: Manifest;
   /** The decryption key, for an encrypted backup. */
   key: (() => Promise<DecryptionKey>) | undefined;
+  /** The local copy of a remote object, when the reader asked for one. */
+  spool?: ArchiveSpool;
 }
 
 export interface ArchiveBytes {
@@ -256,13 +270,37 @@ function storedAsWritten({ archive, encryption }: Manifest): { what: string; exp
   return encryption ? { what: 'encrypted archive', expected: { bytes: encryption.ciphertextBytes, sha256: encryption.ciphertextSha256 } } : { what: 'archive', expected: archive };
 }
 
-/** The stored object as it is (ciphertext, when encrypted), with the digests that prove it is what the backup wrote. */
-async function openStoredBytes({ store, manifest }: StoredArchive, signal?: AbortSignal): Promise<ArchiveBytes> {
+/**
+ * The stored object as it is (ciphertext, when encrypted), with the digests that prove it is what
+ * the backup wrote: from the local copy once one is kept, else downloaded (and copied, when asked).
+ */
+async function openStoredBytes({ store, manifest, spool }: StoredArchive, signal?: AbortSignal): Promise<ArchiveBytes> {
   const { what, expected } = storedAsWritten(manifest);
   const digest = createDigestStream();
+  const kept = spool?.readKept(signal);
+  const copy = kept ? undefined : await spool?.startCopy(expected.bytes);
+  let body;
+  try {
+    body = kept ?? (await store.get(manifest.archive.key, { signal }));
+  } catch (error) {
+    await copy?.finish(false);
+    throw error;
+  }
   // Joined at once: the object may fail before its first byte, while a reader still waits for it.
-  const stream = joinStreams(await store.get(manifest.archive.key, { signal }), digest.stream);
-  return { stream, assertWhole: () => assertDigest(manifest, what, digest.result(), expected), explain: (error) => error };
+  const stream = copy ? joinStreams(body, copy.stream, digest.stream) : joinStreams(body, digest.stream);
+  return {
+    stream,
+    assertWhole: () => {
+      let proven = false;
+      try {
+        assertDigest(manifest, what, digest.result(), expected);
+        proven = true;
+      } finally {
+        void copy?.finish(proven);
+      }
+    },
+    explain: (error) => error,
+  };
 }
 
 /** The archive as the backup wrote it: the stored object, decrypted when encrypted, with the digests that prove it whole. */

@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { Document, MongoClient } from 'mongodb';
 import { bodyNamespaceOf } from '../archive/body-namespace.js';
 import { parseMetadataJson } from '../archive/metadata.js';
-import { namespaceOf, type ArchiveEvent } from '../archive/types.js';
+import { namespaceOf, type ArchiveEvent, type PreludeEntry } from '../archive/types.js';
 import { MongosafeError, type ErrorDetails } from '../errors.js';
 import { connectSource } from '../source/connect.js';
 import type { BackupSource } from './backup-source.js';
@@ -25,9 +25,11 @@ export interface DrillResult {
  * then compares every namespace with the archive — document count, an
  * order-independent digest of every document's raw bytes, and the index
  * definitions. The scratch databases are dropped afterwards, even on failure.
+ * `plan` is what verify's pass over the whole backup gathered (every check passed): the
+ * drill reads the backup once more, to restore it, and skips restore's own check pass.
  */
-export async function drill(source: BackupSource, options: { scratchUri: string; signal?: AbortSignal; connectTimeoutMs?: number }): Promise<DrillResult> {
-  const expected = await drillPlan(source.events(options.signal));
+export async function drill(source: BackupSource, plan: DrillPlanner, options: { scratchUri: string; signal?: AbortSignal; connectTimeoutMs?: number }): Promise<DrillResult> {
+  const { expected } = plan;
   const databases = [...new Set([...expected.values()].map((ns) => ns.db))].sort();
   // Short names: Atlas shared tiers allow database names of 38 bytes at most.
   const token = randomBytes(3).toString('hex');
@@ -38,7 +40,7 @@ export async function drill(source: BackupSource, options: { scratchUri: string;
       uri: options.scratchUri,
       renames: databases.map((db) => ({ from: `${db.replace(/[*\\]/g, '\\$&')}.*`, to: `${scratch[db] ?? db}.*` })),
       signal: options.signal,
-    });
+    }, plan.documents);
     let documents = 0;
     for (const ns of expected.values()) {
       const target = client.db(scratch[ns.db] ?? ns.db);
@@ -72,52 +74,60 @@ export interface ExpectedNamespace {
 }
 
 /**
- * What the drill compares, from one pass over the archive's events: per data namespace (views
- * hold none), where the restore puts its documents, their count and order-independent digest.
- * Namespaces restore skips (the oplog, admin.system.users, …: special-namespaces.ts) are not
- * written, so not compared. Keyed by body namespace. Pure, so which namespaces get compared is
- * testable without a server.
+ * What the drill compares, gathered from the archive's events as verify reads them (`add` each
+ * one): per data namespace (views hold none), where the restore puts its documents, their count
+ * and order-independent digest. Namespaces restore skips (the oplog, admin.system.users, …:
+ * special-namespaces.ts) are not written, so not compared. Keyed by body namespace. Pure, so
+ * which namespaces get compared is testable without a server.
  */
-export async function drillPlan(events: AsyncIterable<ArchiveEvent>): Promise<Map<string, ExpectedNamespace>> {
-  const byBody = new Map<string, ExpectedNamespace>();
+export class DrillPlanner {
+  /** The namespaces to compare, by body namespace. */
+  readonly expected = new Map<string, ExpectedNamespace>();
+  /** Every body namespace's document count, as its end-of-namespace event said: restore's plan. */
+  readonly documents = new Map<string, number>();
   /** Body namespaces whose documents restore does not write: views' (none) and skipped ones'. */
-  const unwritten = new Set<string>();
-  let serverVersion = '';
-  for await (const event of events) {
-    if (event.kind === 'header') serverVersion = event.header.serverVersion;
+  private readonly unwritten = new Set<string>();
+  private serverVersion = '';
+
+  add(event: ArchiveEvent): void {
+    if (event.kind === 'header') this.serverVersion = event.header.serverVersion;
     else if (event.kind === 'prelude') {
-      for (const entry of event.entries) {
-        const type = entry.type ?? 'collection';
-        const body = bodyNamespaceOf(entry, serverVersion);
-        if (type === 'view' || !decideNamespace(entry).restore) {
-          unwritten.add(namespaceOf(body));
-          continue;
-        }
-        const metadata = entry.metadata ? parseMetadataJson(entry.metadata, namespaceOf(entry)) : { options: {}, indexes: [] };
-        byBody.set(namespaceOf(body), {
-          db: entry.db,
-          collection: entry.collection,
-          bodyCollection: body.collection,
-          documents: 0,
-          digest: 0n,
-          indexes: metadata.indexes.map((index: Document) => String(index.name)),
-          type,
-        });
-      }
-    } else if (event.kind === 'documents') {
-      const ns = byBody.get(namespaceOf(event));
-      if (!ns) {
-        if (unwritten.has(namespaceOf(event))) continue;
-        // Documents the plan has no place for would go uncompared, and the drill would pass without them.
-        throw new MongosafeError('INTERNAL', `restore drill: the archive has documents under ${namespaceOf(event)}, which no namespace of its prelude claims`, 'report this as a bug; the drill cannot vouch for this backup', {
-          details: { namespace: namespaceOf(event) },
-        });
-      }
-      for (const doc of event.documents) ns.digest = BigInt.asUintN(64, ns.digest + documentHash(doc));
-      ns.documents += event.documents.length;
-    }
+      for (const entry of event.entries) this.addEntry(entry);
+    } else if (event.kind === 'documents') this.addDocuments(event);
+    else if (event.kind === 'end-of-namespace') this.documents.set(namespaceOf(event), event.documents);
   }
-  return byBody;
+
+  private addEntry(entry: PreludeEntry): void {
+    const type = entry.type ?? 'collection';
+    const body = bodyNamespaceOf(entry, this.serverVersion);
+    if (type === 'view' || !decideNamespace(entry).restore) {
+      this.unwritten.add(namespaceOf(body));
+      return;
+    }
+    const metadata = entry.metadata ? parseMetadataJson(entry.metadata, namespaceOf(entry)) : { options: {}, indexes: [] };
+    this.expected.set(namespaceOf(body), {
+      db: entry.db,
+      collection: entry.collection,
+      bodyCollection: body.collection,
+      documents: 0,
+      digest: 0n,
+      indexes: metadata.indexes.map((index: Document) => String(index.name)),
+      type,
+    });
+  }
+
+  private addDocuments(event: { db: string; collection: string; documents: readonly Uint8Array[] }): void {
+    const ns = this.expected.get(namespaceOf(event));
+    if (!ns) {
+      if (this.unwritten.has(namespaceOf(event))) return;
+      // Documents the plan has no place for would go uncompared, and the drill would pass without them.
+      throw new MongosafeError('INTERNAL', `restore drill: the archive has documents under ${namespaceOf(event)}, which no namespace of its prelude claims`, 'report this as a bug; the drill cannot vouch for this backup', {
+        details: { namespace: namespaceOf(event) },
+      });
+    }
+    for (const doc of event.documents) ns.digest = BigInt.asUintN(64, ns.digest + documentHash(doc));
+    ns.documents += event.documents.length;
+  }
 }
 
 async function collectionDigest(cursor: AsyncIterable<unknown>): Promise<{ documents: number; digest: bigint }> {

@@ -43,6 +43,12 @@ export interface RestoreOptions extends BackupRef {
   /** Milliseconds to wait for the target server. */
   connectTimeoutMs?: number;
   /**
+   * A backup in a remote destination (S3) is downloaded once: the check pass keeps a copy in this
+   * folder (default: the OS temp folder), which the writes then read; deleted when restore ends.
+   * Too little free space there: the writes download it again (a progress line says so).
+   */
+  spoolDir?: string;
+  /**
    * A stored backup whose archive is in S3 Glacier gets a restore request
    * first; with `wait`, restore then polls (minutes to hours) until it is
    * readable, without it it throws STORAGE saying how long the tier takes.
@@ -149,15 +155,26 @@ export async function restore(options: RestoreOptions): Promise<RestoreResult> {
   // Refused before the backup is opened, which may wait for S3 Glacier.
   checkRestoreOptions(options);
   const { signal, wait, onProgress } = options;
-  const source = await openBackupSource(options.backup, storageOpener(options, signal), signal, { wait, onProgress, decryptKey: options.decryptKey });
-  return restoreSource(source, options);
+  // A dry run reads the backup once: nothing to keep a copy for.
+  const spool = options.dryRun ? undefined : { dir: options.spoolDir, onNotice: (message: string) => onProgress?.({ kind: 'phase', phase: message }) };
+  const source = await openBackupSource(options.backup, storageOpener(options, signal), signal, { wait, onProgress, decryptKey: options.decryptKey, spool });
+  try {
+    return await restoreSource(source, options);
+  } finally {
+    await source.close?.();
+  }
 }
 
 /** What restore does once the backup is open: the drill restores the source verify has read. */
-export type RestoreSourceOptions = Omit<RestoreOptions, keyof BackupRef | 'wait'>;
+export type RestoreSourceOptions = Omit<RestoreOptions, keyof BackupRef | 'wait' | 'spoolDir'>;
 
-/** `restore` of a backup already opened. Internal: callers outside core name a backup with `BackupRef`. */
-export async function restoreSource(source: BackupSource, options: RestoreSourceOptions): Promise<RestoreResult> {
+/**
+ * `restore` of a backup already opened. Internal: callers outside core name a backup with
+ * `BackupRef`. `checked`: the caller has just read the whole backup and every check passed (the
+ * drill, after verify's pass); these are its document counts by body namespace. The check pass
+ * is then skipped: only the prelude is read before the writes, which check every byte again.
+ */
+export async function restoreSource(source: BackupSource, options: RestoreSourceOptions, checked?: ReadonlyMap<string, number>): Promise<RestoreResult> {
   const started = Date.now();
   const logger = options.logger ?? SILENT_LOGGER;
   const { signal } = options;
@@ -165,7 +182,7 @@ export async function restoreSource(source: BackupSource, options: RestoreSource
   const rename = namespaceRenamer(options.renames ?? []);
 
   options.onProgress?.({ kind: 'phase', phase: `checking ${source.description}` });
-  const { namespaces, items: plan, warnings, ordinary, oplog } = await checkAndPlan(source, included, rename, signal, options.oplogReplay === true);
+  const { namespaces, items: plan, warnings, ordinary, oplog } = await checkAndPlan(source, { included, rename, checked }, signal, options.oplogReplay === true);
   if (options.oplogReplay && !oplog) {
     throw new MongosafeError('USAGE', `${source.description} has no oplog to replay`, 'only a mongodump --oplog dump has one (oplog.bson at its root, or .oplog in an archive); restore without --oplog-replay', {
       details: { backupId: source.id, kind: 'invalid' },
@@ -253,11 +270,10 @@ function nothingToRestore(namespaces: RestoredNamespace[], ordinary: number): st
   return 'nothing to restore: the backup holds only namespaces that restore skips';
 }
 
-/** Reads the whole backup once, checking it, and plans what goes where. */
+/** Reads the whole backup once, checking it (unless `checked` says it just was), and plans what goes where. */
 async function checkAndPlan(
   source: BackupSource,
-  included: (namespace: string) => boolean,
-  rename: (namespace: string) => string,
+  { included, rename, checked }: { included: (namespace: string) => boolean; rename: (namespace: string) => string; checked: ReadonlyMap<string, number> | undefined },
   signal: AbortSignal | undefined,
   replayingOplog: boolean,
 ): Promise<Plan> {
@@ -267,10 +283,10 @@ async function checkAndPlan(
   const skipped: Array<{ entry: PreludeEntry; result: RestoredNamespace }> = [];
   // A backup with a manifest is proven whole by its size and SHA-256 alone (the writer computed the
   // manifest's CRCs and counts from those very bytes): then only the prelude needs reading here.
-  const storedObjectChecked = source.checkStoredObject !== undefined;
+  const storedObjectChecked = checked === undefined && source.checkStoredObject !== undefined;
   let serverVersion = '';
   try {
-    await source.checkStoredObject?.(signal);
+    if (storedObjectChecked) await source.checkStoredObject?.(signal);
     for await (const event of source.events(signal)) {
       if (event.kind === 'header') serverVersion = event.header.serverVersion;
       else if (event.kind === 'notice') plan.warnings.push(event.message);
@@ -305,6 +321,10 @@ async function checkAndPlan(
           plan.items.push(item);
           plan.namespaces.push(item.result);
           byBody.set(bodyNamespace, item.result);
+        }
+        if (checked) {
+          for (const [body, result] of byBody) result.documents = checked.get(body) ?? 0;
+          break;
         }
         if (storedObjectChecked) {
           for (const ns of source.manifest?.namespaces ?? []) {

@@ -4,7 +4,7 @@ import type { Storage } from '../storage/storage.js';
 import { openBackupSource, type BackupSource } from './backup-source.js';
 import { storageOpener, type BackupRef } from './backup-ref.js';
 import { readCatalog, readManifest, resolveBackupId, verificationKey } from './catalog.js';
-import { assertScratchUri, drill } from './drill.js';
+import { assertScratchUri, drill, DrillPlanner } from './drill.js';
 import { isBackupId, manifestKey, startedMarkerKey } from './manifest.js';
 import type { ProgressListener } from './progress.js';
 import { TOOL_VERSION } from './version.js';
@@ -25,6 +25,8 @@ export interface VerifyOptions extends BackupRef {
   /** Also restore into scratch databases on `scratchUri` and compare every document (a restore drill). */
   deep?: boolean;
   scratchUri?: string;
+  /** With `deep`, for a backup in a remote destination: where the drill keeps its downloaded copy (see `RestoreOptions.spoolDir`). */
+  spoolDir?: string;
   signal?: AbortSignal;
   onProgress?: ProgressListener;
   /** The clock for verification records' timestamps; tests fake it. */
@@ -101,22 +103,35 @@ async function verifyOne(ref: string, storage: () => Promise<Storage>, options: 
     return { id: archived.id, ok: true, kind: 'full', skipped: `the archive is in ${archived.storageClass}; only its manifest was read (restore --wait makes it readable)`, namespaces: 0, documents: 0, durationMs: Date.now() - started };
   }
   let source;
+  // The drill reads the backup again after verify's pass: from a local copy, when it is remote.
+  const spool = options.deep ? { dir: options.spoolDir, onNotice: (message: string) => options.onProgress?.({ kind: 'phase', phase: message }) } : undefined;
   try {
-    source = await openBackupSource(ref, storage, options.signal, { decryptKey: options.decryptKey });
+    source = await openBackupSource(ref, storage, options.signal, { decryptKey: options.decryptKey, spool });
   } catch (error) {
     // A manifest whose archive is gone (expired, deleted) is a damaged backup, not a failed command.
     if (!isMongosafeError(error, 'NOT_FOUND') || !isBackupId(ref)) throw error;
     return { id: ref, ok: false, kind: 'full', problem: error.message, details: error.details, namespaces: 0, documents: 0, durationMs: Date.now() - started };
   }
+  try {
+    return await verifyOpened(source, ref, storage, options, now, started);
+  } finally {
+    await source.close?.();
+  }
+}
+
+async function verifyOpened(source: BackupSource, ref: string, storage: () => Promise<Storage>, options: VerifyOptions, now: () => Date, started: number): Promise<VerifiedBackup> {
   const id = source.id ?? ref;
   options.onProgress?.({ kind: 'phase', phase: `verifying ${source.description}` });
   if (options.storedOnly && source.checkStoredObject) return verifyStored(source, id, started, options.signal);
+  // The drill's digests, gathered in this same pass.
+  const planner = options.deep ? new DrillPlanner() : undefined;
   let namespaces = 0;
   let documents = 0;
   let problem: string | undefined;
   let details: ErrorDetails | undefined;
   try {
     for await (const event of source.events(options.signal)) {
+      planner?.add(event);
       if (event.kind === 'end-of-namespace') {
         namespaces++;
         documents += event.documents;
@@ -130,10 +145,10 @@ async function verifyOne(ref: string, storage: () => Promise<Storage>, options: 
     details = error.details;
   }
   let kind: 'full' | 'deep' = 'full';
-  if (problem === undefined && options.deep) {
+  if (problem === undefined && planner) {
     kind = 'deep';
     options.onProgress?.({ kind: 'phase', phase: `restore drill of ${source.description}` });
-    ({ problem, details } = await drill(source, { scratchUri: assertScratchUri(options.scratchUri), signal: options.signal }));
+    ({ problem, details } = await drill(source, planner, { scratchUri: assertScratchUri(options.scratchUri), signal: options.signal }));
   }
   const result: VerifiedBackup & { kind: typeof kind } = { id, ok: problem === undefined, kind, problem, details, namespaces, documents, durationMs: Date.now() - started };
   if (source.id && options.record !== false) await recordVerification(await storage(), source.id, result, now(), options.signal);

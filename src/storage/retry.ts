@@ -129,6 +129,7 @@ export function withRetry(storage: Storage, options: RetryOptions = {}): Storage
   };
   return {
     displayUrl: storage.displayUrl,
+    local: storage.local,
     exists: (opts) => storage.exists(opts),
     put: (key, body, opts) => storage.put(key, body, opts),
     get: async (key, opts = {}) => {

@@ -8,6 +8,8 @@ import type { Readable } from 'node:stream';
 export interface Storage {
   /** The destination for people: URL form, never with credentials. */
   readonly displayUrl: string;
+  /** True when the objects are files on this machine: reading one again costs no download (restore keeps no local copy of them). */
+  readonly local?: boolean;
 
   /**
    * Whether the destination itself exists: the local folder, the S3 bucket. For

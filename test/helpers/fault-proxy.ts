@@ -1,6 +1,7 @@
 // A fault-injecting HTTP proxy on 127.0.0.1 in front of an S3 endpoint (moto).
 // mongosafe is pointed at it with AWS_ENDPOINT_URL, as a user would point it at
 // any S3-compatible server: the product runs unchanged, the network misbehaves.
+// With no fault injected it is a meter: each request's answer bytes (the bench's bytes read).
 // Requests are forwarded untouched (the Host header too, so signatures hold).
 import { createServer, request, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
@@ -38,6 +39,8 @@ export interface ProxiedRequest {
   /** The Range and If-Match headers, when sent: how a download was resumed. */
   range?: string;
   ifMatch?: string;
+  /** Bytes of the answer's body passed on to the client so far: what a download cost. */
+  bodyBytes: number;
 }
 
 export interface FaultProxy {
@@ -75,7 +78,7 @@ export async function startFaultProxy(target: string, seed = 1): Promise<FaultPr
     return undefined;
   }
 
-  function forward(req: IncomingMessage, res: ServerResponse, cutAfterBytes = Number.POSITIVE_INFINITY, resetAfterHeaders = false): void {
+  function forward(req: IncomingMessage, res: ServerResponse, seen: ProxiedRequest, cutAfterBytes = Number.POSITIVE_INFINITY, resetAfterHeaders = false): void {
     const out = request(
       { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: forwardedHeaders(req.headers) },
       (answer) => {
@@ -91,9 +94,11 @@ export async function startFaultProxy(target: string, seed = 1): Promise<FaultPr
           const room = cutAfterBytes - sent;
           sent += chunk.length;
           if (chunk.length < room) {
+            seen.bodyBytes += chunk.length;
             if (!res.write(chunk)) answer.pause();
             return;
           }
+          seen.bodyBytes += room;
           res.write(chunk.subarray(0, room), () => res.socket?.destroy());
           answer.destroy();
         });
@@ -109,17 +114,18 @@ export async function startFaultProxy(target: string, seed = 1): Promise<FaultPr
     const method = req.method ?? 'GET';
     const path = req.url ?? '/';
     const fault = faultFor(method, path);
-    requests.push({ method, path, fault: fault?.kind, range: req.headers.range, ifMatch: req.headers['if-match'] });
-    if (fault === undefined) return forward(req, res);
+    const seen: ProxiedRequest = { method, path, fault: fault?.kind, range: req.headers.range, ifMatch: req.headers['if-match'], bodyBytes: 0 };
+    requests.push(seen);
+    if (fault === undefined) return forward(req, res, seen);
     switch (fault.kind) {
       case 'delay':
-        setTimeout(() => forward(req, res), fault.ms);
+        setTimeout(() => forward(req, res, seen), fault.ms);
         return;
       case 'cut':
-        forward(req, res, fault.afterBytes);
+        forward(req, res, seen, fault.afterBytes);
         return;
       case 'reset-after-headers':
-        forward(req, res, Number.POSITIVE_INFINITY, true);
+        forward(req, res, seen, Number.POSITIVE_INFINITY, true);
         return;
       case 'reset': {
         const cut = () => req.socket.destroy();

@@ -24,6 +24,7 @@ export async function runRestore(ctx: CommandContext): Promise<number> {
     decryptKey: decryptKey(ctx),
     uri,
     wait: flag(ctx, 'wait'),
+    spoolDir: stringValue(ctx, 'spool-dir'),
     include: listValue(ctx, 'ns-include'),
     exclude: listValue(ctx, 'ns-exclude'),
     renames: from.map((pattern, i) => ({ from: pattern, to: to[i] ?? pattern })),

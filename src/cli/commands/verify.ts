@@ -1,12 +1,12 @@
 import { verify } from '../../core/verify.js';
-import { decryptKey, destinationUrl, flag, resolveUri, type CommandContext } from '../context.js';
+import { decryptKey, destinationUrl, flag, resolveUri, stringValue, type CommandContext } from '../context.js';
 import { EXIT_CODE, EXIT_OK } from '../exit-codes.js';
 import { formatCount, formatDuration } from '../output.js';
 
 export async function runVerify(ctx: CommandContext): Promise<number> {
   const ref = ctx.args.positionals[0] ?? 'latest';
   const deep = flag(ctx, 'deep');
-  const result = await verify({ backup: ref, storage: destinationUrl(ctx), decryptKey: decryptKey(ctx), deep, scratchUri: deep ? await resolveUri(ctx) : undefined, signal: ctx.signal, onProgress: ctx.onProgress });
+  const result = await verify({ backup: ref, storage: destinationUrl(ctx), decryptKey: decryptKey(ctx), deep, scratchUri: deep ? await resolveUri(ctx) : undefined, spoolDir: stringValue(ctx, 'spool-dir'), signal: ctx.signal, onProgress: ctx.onProgress });
   ctx.finishProgress();
   ctx.out.result(result);
   for (const b of result.backups) {

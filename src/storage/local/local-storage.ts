@@ -37,6 +37,7 @@ const GROUP_READ = 0o040;
 /** Files under one folder; keys map to relative paths. */
 export class LocalStorage implements Storage {
   readonly displayUrl: string;
+  readonly local = true;
   /** Decided once, from the destination folder as the first put finds it. */
   private accessModes?: Promise<AccessModes>;
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { readArchive } from '../../../src/archive/reader.js';
 import { namespaceOf, type ArchiveBlock, type ArchiveEvent, type PreludeEntry } from '../../../src/archive/types.js';
-import { drillPlan } from '../../../src/core/drill.js';
+import { DrillPlanner, type ExpectedNamespace } from '../../../src/core/drill.js';
 import { blocksOf, chunked, writtenArchive } from '../archive/archive-io.js';
 import { DOC_A, DOC_B, rawDoc } from '../archive/archive-parts.js';
 
@@ -28,6 +28,13 @@ async function* archiveEvents(serverVersion: string, timeseriesBody: string): As
   yield* readArchive(chunked(bytes, 64 * 1024));
 }
 
+/** The drill plan of every event, as verify's pass gathers it. */
+async function drillPlan(events: AsyncIterable<ArchiveEvent>): Promise<Map<string, ExpectedNamespace>> {
+  const planner = new DrillPlanner();
+  for await (const event of events) planner.add(event);
+  return planner.expected;
+}
+
 describe.each([
   ['7.0.12', 'system.buckets.ts'],
   ['8.3.0', 'ts'],
@@ -47,6 +54,12 @@ describe.each([
     const plan = await drillPlan(archiveEvents(serverVersion, timeseriesBody));
     const compared = new Map([...plan.values()].map((ns) => [`${ns.db}.${ns.bodyCollection}`, ns.documents]));
     expect(compared).toEqual(withDocuments);
+  });
+
+  it("counts every body namespace's documents for restore's plan, views and all", async () => {
+    const planner = new DrillPlanner();
+    for await (const event of archiveEvents(serverVersion, timeseriesBody)) planner.add(event);
+    expect(planner.documents).toEqual(new Map([['db.plain', 2], [`db.${timeseriesBody}`, 1], ['db.v', 0]]));
   });
 });
 
