@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MongoClient, type Db } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,6 +13,8 @@ import { tempDir } from '../helpers/temp-dir.js';
  * hook logs every module imported, and require's cache at exit adds the CommonJS ones.
  */
 const services = testServices();
+const node22 = services.node22;
+const noNode22 = node22 ? '' : ` (skipped: no Node 22: ${services.node22Unavailable ?? 'NODE22 is unset'})`;
 let client: MongoClient;
 let db: Db;
 let work: string;
@@ -83,3 +85,34 @@ describe('what a command loads', () => {
     }
   });
 });
+
+describe("Node's compile cache", () => {
+  it.skipIf(!node22)(`is enabled on Node 22, in the temporary folder${noNode22}`, async () => {
+    const tmp = join(work, 'tmp');
+    await mkdir(tmp);
+    const run = await runCli(['--version'], { TMPDIR: tmp, NODE_COMPILE_CACHE: undefined, NODE_DISABLE_COMPILE_CACHE: undefined }, { node: node22 });
+    expect(run, run.stderr).toMatchObject({ code: 0, stderr: '' });
+    expect(await readdir(join(tmp, 'node-compile-cache'))).not.toEqual([]);
+  });
+
+  it(`changes nothing where it cannot be had: Node ${process.versions.node} (Node 20 lacks it), its temporary folder a file`, async () => {
+    await expectCommandsWithoutCache(undefined);
+  });
+
+  it.skipIf(!node22)(`changes nothing where it cannot be written: Node 22, its temporary folder a file${noNode22}`, async () => {
+    await expectCommandsWithoutCache(node22);
+  });
+});
+
+/** --version and a backup run as ever, and quietly, when there is no cache folder to be had. */
+async function expectCommandsWithoutCache(node: string | undefined): Promise<void> {
+  const notAFolder = join(work, uniqueName('not-a-folder'));
+  await writeFile(notAFolder, '');
+  const env = { TMPDIR: notAFolder, NODE_COMPILE_CACHE: undefined, NODE_DISABLE_COMPILE_CACHE: undefined };
+  const version = await runCli(['--version'], env, { node });
+  expect(version, version.stderr).toMatchObject({ code: 0, stderr: '' });
+  expect(version.stdout).toMatch(/^mongosafe \d+\.\d+\.\d+/);
+  const backup = await runCli(['backup', '--uri', services.mongodbUri, '--db', db.databaseName, '--to', join(work, uniqueName('no-cache'))], env, { node });
+  expect(backup, backup.stderr).toMatchObject({ code: 0, stderr: '' });
+  expect(backup.stdout).toMatch(/complete: 1 namespaces, 300 documents/);
+}
