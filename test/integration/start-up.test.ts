@@ -1,7 +1,7 @@
 import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { MongoClient, type Db } from 'mongodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MongoClient } from 'mongodb';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 import { testServices, uniqueName } from '../helpers/services.js';
 import { tempDir } from '../helpers/temp-dir.js';
@@ -15,8 +15,7 @@ import { tempDir } from '../helpers/temp-dir.js';
 const services = testServices();
 const node22 = services.node22;
 const noNode22 = node22 ? '' : ` (skipped: no Node 22: ${services.node22Unavailable ?? 'NODE22 is unset'})`;
-let client: MongoClient;
-let db: Db;
+const dbName = uniqueName('startup');
 let work: string;
 
 const HOOKS = `
@@ -56,20 +55,18 @@ const NOT_FOR_LOCAL_BACKUPS = [
 ];
 
 beforeAll(async () => {
-  client = await MongoClient.connect(services.mongodbUri);
-  db = client.db(uniqueName('startup'));
-  await db.collection('recipes').insertMany(Array.from({ length: 300 }, (_, i) => ({ title: `recipe ${i}` })));
   work = await tempDir();
-});
-
-afterAll(async () => {
-  await db.dropDatabase();
-  await client.close();
+  const client = await MongoClient.connect(services.mongodbUri);
+  await client.db(dbName).collection('recipes').insertMany(Array.from({ length: 300 }, (_, i) => ({ title: `recipe ${i}` })));
+  return async () => {
+    await client.db(dbName).dropDatabase();
+    await client.close();
+  };
 });
 
 describe('what a command loads', () => {
   it('a backup to a local folder loads the driver but neither the AWS SDK, the Encryption SDK, yauzl nor the replay engine', async () => {
-    const run = await loadedModules(['backup', '--uri', services.mongodbUri, '--db', db.databaseName, '--to', join(work, 'backups')]);
+    const run = await loadedModules(['backup', '--uri', services.mongodbUri, '--db', dbName, '--to', join(work, 'backups')]);
     expect(run.code, run.stderr).toBe(0);
     // The log works: it saw the driver, which a backup does need.
     expect(run.modules.some((url) => url.includes('/node_modules/mongodb/lib/'))).toBe(true);
@@ -112,7 +109,7 @@ async function expectCommandsWithoutCache(node: string | undefined): Promise<voi
   const version = await runCli(['--version'], env, { node });
   expect(version, version.stderr).toMatchObject({ code: 0, stderr: '' });
   expect(version.stdout).toMatch(/^mongosafe \d+\.\d+\.\d+/);
-  const backup = await runCli(['backup', '--uri', services.mongodbUri, '--db', db.databaseName, '--to', join(work, uniqueName('no-cache'))], env, { node });
+  const backup = await runCli(['backup', '--uri', services.mongodbUri, '--db', dbName, '--to', join(work, uniqueName('no-cache'))], env, { node });
   expect(backup, backup.stderr).toMatchObject({ code: 0, stderr: '' });
   expect(backup.stdout).toMatch(/complete: 1 namespaces, 300 documents/);
 }
