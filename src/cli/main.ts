@@ -1,7 +1,7 @@
 import { debugRequested, describeProvenance, isCommand, jsonRequested, resolveArgs } from '../config/resolve.js';
 import type { CommandName } from '../config/options.js';
 import { MongosafeError, isMongosafeError } from '../errors.js';
-import { createContext, type CommandContext } from './context.js';
+import type { CommandContext } from './context.js';
 import { EXIT_CODE, EXIT_FAILED } from './exit-codes.js';
 import { commandHelp, mainHelp } from './help.js';
 
@@ -58,6 +58,9 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
     json = args.values.json === true;
     if (debug) for (const line of describeProvenance(args)) stderr.write(`mongosafe: setting ${line}\n`);
     const handler = await HANDLERS[command]();
+    // Loaded with the command, not before: it brings the storage registry and the progress
+    // display, which --version, --help and a usage error do without.
+    const { createContext } = await import('./context.js');
     return await handler(createContext(args, controller.signal));
   } catch (error) {
     return reportError(controller.signal.aborted ? interrupted(error) : error, { debug, json }, terminal);

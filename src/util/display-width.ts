@@ -4,13 +4,20 @@
  * Counts user-perceived characters (a flag emoji or an accented letter built
  * from several code points is one), wide East Asian characters and emoji as 2.
  */
-const segmenter = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+// Made on first use: building a Segmenter loads ICU's break rules, about 15 ms, and this file loads
+// with every command (cli/progress.ts) while only a progress line on a terminal measures text.
+let segmenter: Intl.Segmenter | undefined;
+
+function graphemes(text: string): Intl.Segments {
+  segmenter ??= new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+  return segmenter.segment(text);
+}
 
 const ELLIPSIS = '…';
 
 export function displayWidth(text: string): number {
   let width = 0;
-  for (const { segment } of segmenter.segment(text)) width += graphemeWidth(segment);
+  for (const { segment } of graphemes(text)) width += graphemeWidth(segment);
   return width;
 }
 
@@ -20,7 +27,7 @@ export function fitToWidth(text: string, columns: number): string {
   if (columns < 1) return '';
   let kept = '';
   let width = 0;
-  for (const { segment } of segmenter.segment(text)) {
+  for (const { segment } of graphemes(text)) {
     const next = graphemeWidth(segment);
     if (width + next > columns - 1) break;
     kept += segment;

@@ -9,10 +9,19 @@ export interface CliRun {
   stderr: string;
 }
 
+export interface CliOptions {
+  cwd?: string;
+  timeoutMs?: number;
+  /** The node binary; default the one running the tests. */
+  node?: string;
+  /** Node's own options, before the script (e.g. --import). */
+  nodeArgs?: readonly string[];
+}
+
 /** Runs the built CLI as a user would, with only the given environment on top of the test env. */
-export function runCli(args: readonly string[], env: NodeJS.ProcessEnv = {}, options: { cwd?: string; timeoutMs?: number } = {}): Promise<CliRun> {
+export function runCli(args: readonly string[], env: NodeJS.ProcessEnv = {}, options: CliOptions = {}): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
+    const child = spawn(options.node ?? process.execPath, [...(options.nodeArgs ?? []), BIN, ...args], {
       cwd: options.cwd,
       env: { ...process.env, MONGOSAFE_DESTINATION: undefined, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
