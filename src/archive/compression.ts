@@ -86,13 +86,23 @@ export function createCompressor(kind: Compression, options: CompressorOptions =
   }
 }
 
+/**
+ * Bytes per chunk out of gunzip: four times a read chunk, since the archive inflates about 7×.
+ * Every chunk is a fresh buffer, which V8 counts as external memory and answers with full
+ * garbage collections, and a document that straddles two chunks is copied out whole
+ * (byte-queue.ts): with 1 MiB chunks half of all 500 KB documents did. Restore of 500 × 500 KB
+ * took 1.51 instead of 1.56 CPU-seconds (median of 6, on a busy machine), peak RSS about 150
+ * instead of 136 MB: a small gain, for fewer and larger allocations.
+ */
+const GUNZIP_CHUNK_BYTES = 4 * READ_CHUNK_BYTES;
+
 /** A Transform that decompresses; its errors are MongosafeError('CORRUPT') naming `what` (default: the format). */
 export function createDecompressor(kind: Compression, what = `${kind} data`): Transform {
   switch (kind) {
     case 'none':
       return new PassThrough();
     case 'gzip':
-      return translateErrors(zlib.createGunzip({ chunkSize: READ_CHUNK_BYTES }), what);
+      return translateErrors(zlib.createGunzip({ chunkSize: GUNZIP_CHUNK_BYTES }), what);
     case 'zstd': {
       const create = zstdApi.createZstdDecompress;
       if (create === undefined) throw zstdUnavailable();

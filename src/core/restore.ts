@@ -410,8 +410,8 @@ async function writePlan(client: MongoClient, source: BackupSource, plan: PlanIt
           inFlightBytes -= batchBytes;
         });
         inFlight.add(tracked);
-        // Each batch in flight is held as read and again in the driver's insert message (three
-        // copies while it is built): bound the bytes too, not only the batches.
+        // Each batch in flight is held as read and again in its insert message: bound the bytes
+        // too, not only the batches.
         while (inFlight.size >= workers || (inFlightBytes >= MAX_IN_FLIGHT_BYTES && inFlight.size > 0)) await Promise.race(inFlight);
       } else if (event.kind === 'end-of-namespace') {
         const item = byBody.get(namespaceOf(event));

@@ -5,11 +5,26 @@
  * version (package.json); test/integration/driver-internals.test.ts runs each function here
  * against a real server, so an upgrade that moves one fails there, loudly. At run time a piece
  * gone missing is an INTERNAL error or a failed import, never a silently wrong read or write.
+ * The raw insert wraps two driver functions for the whole process, on first use; they change
+ * nothing for any message but the inserts built here (see `sendPrebuiltMessages`).
  * Nothing else in src/ may import `mongodb/lib/…` (eslint.config.js).
  */
 import type { Document, FindCursor } from 'mongodb';
-import { DocumentSequence } from 'mongodb/lib/cmap/commands.js';
+import { ByteUtils } from 'mongodb/lib/bson.js';
+import { DocumentSequence, OpMsgRequest } from 'mongodb/lib/cmap/commands.js';
 import { MongosafeError } from '../errors.js';
+import { BufferPool } from '../util/buffer-pool.js';
+
+/** An insert command ready for `db.command`, and the hand-back of the buffer its message is built in. */
+export interface RawInsert {
+  command: Document;
+  /**
+   * Call once the server has replied to the command (and only then: the socket may still be
+   * sending from the buffer before). The buffer goes back to the pool for the next insert.
+   * Not calling it is safe, the buffer is then left to the garbage collector.
+   */
+  release(): void;
+}
 
 /**
  * An `insert` command whose documents go to the server as the bytes given, in an OP_MSG kind-1
@@ -21,18 +36,151 @@ import { MongosafeError } from '../errors.js';
  * 3.5 CPU-seconds and 187 instead of 131 MB peak RSS (commit 23f562e), and the round trip loses
  * what js-bson cannot write back (undefined, DBPointer, duplicate field names).
  *
- * One sequence entry per document, as `insertMany` builds it: command monitoring
- * (`monitorCommands: true`) reports the entries as the command's `documents`, so a monitor sees
- * one raw document per document inserted. Pushing runs of adjacent documents instead (one entry
- * per run) spares the driver joining a thousand pieces per batch: 0.06 to 0.08 ms per 1000 × 1 KB
- * batch in a micro-benchmark, under 1% of a restore's client CPU; restore of 40k × 1 KB took
- * 0.79 CPU-seconds with one entry per document against 0.82 with runs (median of 5, FerretDB),
- * within the noise. Not worth a wrong count.
+ * The whole message is built once, in one pooled buffer: the documents are copied in here,
+ * after room for the message header and the command document, which `OpMsgRequest.toBin`
+ * (wrapped by `sendPrebuiltMessages`) writes in front of them once the driver has added its
+ * fields (`$db`, `lsid`, `$clusterTime`). The driver's own path copies a batch three more
+ * times, each into a fresh buffer (DocumentSequence.toBin joins the documents,
+ * extractDocumentSequences joins the sections, Connection.writeCommand joins the message):
+ * 16 MiB of allocations per 4 MiB batch that V8 counts as external memory and collects with
+ * full garbage collections (issue 21; the figures are in the commit that made this change).
+ *
+ * Command monitoring (`monitorCommands: true`) still reports one raw document per document
+ * inserted, the views given here, as `insertMany` does: not views into the pooled buffer,
+ * which a later insert overwrites.
  */
-export function rawInsertCommand(collection: string, documents: readonly Uint8Array[]): Document {
-  const sequence = new DocumentSequence('documents');
-  for (const document of documents) sequence.push(document, document);
-  return { insert: collection, documents: sequence, ordered: false };
+export function rawInsertCommand(collection: string, documents: readonly Uint8Array[]): RawInsert {
+  sendPrebuiltMessages();
+  const sequence = new PrebuiltSequence(documents);
+  return { command: { insert: collection, documents: sequence, ordered: false }, release: () => sequence.release() };
+}
+
+/** The field the documents of an insert go in (the OP_MSG section's identifier). */
+const DOCUMENTS_FIELD = 'documents';
+/** Bytes before the kind-1 section for the message header (16), flag bits (4), kind byte and command document. */
+const HEADROOM_BYTES = 2048;
+/** OP_MSG's opCode in the message header (MongoDB wire protocol). */
+const OP_MSG = 2013;
+const MESSAGE_HEADER_BYTES = 16;
+
+/**
+ * Send buffers of insert messages: a restore keeps a few batches of up to 4 MiB in flight
+ * (src/core/restore.ts), most of about 1 MB (a thousand typical documents, or one segment of
+ * large ones); replays send single documents, which the pool does not keep.
+ */
+const SEND_BUFFERS = new BufferPool(64 * 1024, 256 * 1024, 24 * 1024 * 1024);
+/** Messages built here, which the wrapped `ByteUtils.concat` hands to the socket as they are. */
+const PREBUILT_MESSAGES = new WeakSet<Uint8Array>();
+
+/**
+ * A document sequence laid out once, at the end of a pooled buffer: [headroom][kind 1, size,
+ * "documents\0", documents...]. `toBin` (the driver's path, when the message cannot be built
+ * in place) returns the section as a view, copying nothing.
+ */
+class PrebuiltSequence extends DocumentSequence {
+  private buffer: Buffer | undefined;
+  readonly end: number;
+
+  constructor(documents: readonly Uint8Array[]) {
+    super(DOCUMENTS_FIELD);
+    // What command monitoring reports, as `push` would have recorded it.
+    this.documents = [...documents];
+    let documentBytes = 0;
+    for (const document of documents) documentBytes += document.byteLength;
+    const sectionBytes = 1 + 4 + DOCUMENTS_FIELD.length + 1 + documentBytes;
+    const buffer = SEND_BUFFERS.take(HEADROOM_BYTES + sectionBytes);
+    let at = HEADROOM_BYTES;
+    buffer[at++] = 1;
+    at = buffer.writeInt32LE(sectionBytes - 1, at);
+    at += buffer.write(`${DOCUMENTS_FIELD}\0`, at, 'latin1');
+    for (const document of documents) {
+      buffer.set(document, at);
+      at += document.byteLength;
+    }
+    this.buffer = buffer;
+    this.end = at;
+  }
+
+  override toBin(): Uint8Array {
+    return this.bytes().subarray(HEADROOM_BYTES, this.end);
+  }
+
+  /**
+   * The whole OP_MSG: `prefix` (header, flags, kind-0 section) written into the headroom, in
+   * front of the section; undefined when it does not fit.
+   */
+  message(prefix: { requestId: number; body: Uint8Array }): Uint8Array | undefined {
+    const buffer = this.bytes();
+    const start = HEADROOM_BYTES - (MESSAGE_HEADER_BYTES + 4 + 1 + prefix.body.byteLength);
+    if (start < 0) return undefined;
+    let at = buffer.writeInt32LE(this.end - start, start);
+    at = buffer.writeInt32LE(prefix.requestId, at);
+    at = buffer.writeInt32LE(0, at); // responseTo
+    at = buffer.writeInt32LE(OP_MSG, at);
+    at = buffer.writeUInt32LE(0, at); // flag bits: no checksum, a reply expected
+    buffer[at++] = 0;
+    buffer.set(prefix.body, at);
+    const message = buffer.subarray(start, this.end);
+    PREBUILT_MESSAGES.add(message);
+    return message;
+  }
+
+  release(): void {
+    if (this.buffer !== undefined) SEND_BUFFERS.give(this.buffer);
+    this.buffer = undefined;
+  }
+
+  private bytes(): Buffer {
+    if (this.buffer === undefined) throw new MongosafeError('INTERNAL', 'an insert message was sent after its buffer was given back', 'report this as a bug in mongosafe');
+    return this.buffer;
+  }
+}
+
+let wrapped = false;
+
+/**
+ * Makes the driver send an insert built by `rawInsertCommand` from its buffer, as it is: wraps
+ * `OpMsgRequest.prototype.toBin` (which then returns the one prebuilt message instead of the
+ * header, command and joined sections) and `ByteUtils.concat` (which `Connection.writeCommand`
+ * and the compressor call on that list: for a prebuilt message it returns the message instead
+ * of a copy). Every other message takes the driver's own path unchanged, and so does an insert
+ * whose message cannot be built in place (flags the driver sets for other commands, several
+ * sequences, a command document larger than the headroom): then the driver copies, as before.
+ *
+ * Internal: `OpMsgRequest` (its `command`, `requestId`, flag fields, `serializeBson`, `toBin`),
+ * bson's `ByteUtils.concat` as the driver's writeCommand uses it (mongodb/lib/bson.js).
+ * test/integration/driver-internals.test.ts checks that the socket is handed the pooled buffer.
+ */
+function sendPrebuiltMessages(): void {
+  if (wrapped) return;
+  const toBin = OpMsgRequest.prototype.toBin;
+  const concat = ByteUtils.concat;
+  if (typeof toBin !== 'function' || typeof concat !== 'function') {
+    throw new MongosafeError('INTERNAL', 'the MongoDB driver no longer builds OP_MSG requests as mongosafe expects', 'reinstall mongosafe\'s pinned dependencies (npm ci)');
+  }
+  OpMsgRequest.prototype.toBin = function (this: OpMsgRequest): Uint8Array[] {
+    const message = prebuiltMessage(this);
+    return message === undefined ? toBin.call(this) : [message];
+  };
+  ByteUtils.concat = function (this: unknown, list: Uint8Array[]): Uint8Array {
+    const only = list.length === 1 ? list[0] : undefined;
+    return only !== undefined && PREBUILT_MESSAGES.has(only) ? only : concat.call(this, list);
+  };
+  wrapped = true;
+}
+
+/** The request as one message in its sequence's buffer, when it is an insert built here that fits. */
+function prebuiltMessage(request: OpMsgRequest): Uint8Array | undefined {
+  if (request.checksumPresent || request.moreToCome || request.exhaustAllowed) return undefined;
+  let sequence: PrebuiltSequence | undefined;
+  const rest: Document = {};
+  for (const [key, value] of Object.entries(request.command)) {
+    if (value instanceof PrebuiltSequence && sequence === undefined) sequence = value;
+    else if (value instanceof DocumentSequence) return undefined;
+    else rest[key] = value;
+  }
+  if (sequence === undefined) return undefined;
+  return sequence.message({ requestId: request.requestId, body: request.serializeBson(rest) });
 }
 
 /**

@@ -22,9 +22,12 @@ const DUPLICATE_KEY = 11000;
 export async function insertRawBatch(db: Db, collection: string, documents: readonly Uint8Array[], namespace: string, options: { bypassDocumentValidation?: boolean } = {}): Promise<InsertOutcome> {
   let reply: Document;
   try {
-    const command = rawInsertCommand(collection, documents);
-    if (options.bypassDocumentValidation) command.bypassDocumentValidation = true;
-    reply = await db.command(command);
+    const insert = rawInsertCommand(collection, documents);
+    if (options.bypassDocumentValidation) insert.command.bypassDocumentValidation = true;
+    reply = await db.command(insert.command);
+    // A reply means the server read the whole message: its buffer can serve the next insert.
+    // After a failure the socket may still hold it, so it is left to the garbage collector.
+    insert.release();
   } catch (error) {
     throw new MongosafeError('SOURCE', `inserting into ${namespace} failed: ${messageOf(error)}`, undefined, { cause: error });
   }

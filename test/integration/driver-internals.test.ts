@@ -1,3 +1,4 @@
+import { Socket } from 'node:net';
 import { BSON, Int32, MongoClient, type CommandStartedEvent, type Db } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rawInsertCommand, takeBufferedBatch } from '../../src/source/driver-internals.js';
@@ -25,9 +26,12 @@ afterAll(async () => {
   await client.close();
 });
 
-/** `count` documents serialized side by side in one buffer, as views: what the archive reader yields. */
-function adjacentDocuments(count: number): Uint8Array[] {
-  const serialized = Array.from({ length: count }, (_, i) => BSON.serialize({ _id: new Int32(i), text: 'x'.repeat(i % 50) }));
+/**
+ * `count` documents serialized side by side in one buffer, as views: what the archive reader
+ * yields. Their `_id`s count from `first`; their text is `textBytes` long, or 0 to 49 bytes.
+ */
+function adjacentDocuments(count: number, { first = 0, textBytes }: { first?: number; textBytes?: number } = {}): Uint8Array[] {
+  const serialized = Array.from({ length: count }, (_, i) => BSON.serialize({ _id: new Int32(first + i), text: 'x'.repeat(textBytes ?? i % 50) }));
   const joined = Buffer.concat(serialized);
   let offset = 0;
   return serialized.map((document) => {
@@ -39,13 +43,74 @@ function adjacentDocuments(count: number): Uint8Array[] {
 
 const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex');
 
+/** Stored documents of a collection, as hex, sorted. */
+async function storedHex(collection: string): Promise<string[]> {
+  const stored = (await db.collection(collection).find({}, { raw: true }).toArray()) as unknown as Uint8Array[];
+  return stored.map(hex).sort();
+}
+
+/** A write the driver handed a socket: the buffer itself, and its bytes at the time. */
+interface SocketWrite {
+  chunk: Uint8Array;
+  bytes: Buffer;
+}
+
+/** Every buffer written to a socket while `run` runs (observed on net.Socket, passed on unchanged). */
+async function socketWrites(run: () => Promise<unknown>): Promise<SocketWrite[]> {
+  const writes: SocketWrite[] = [];
+  const write = Object.getOwnPropertyDescriptor(Socket.prototype, 'write');
+  const inherited = Reflect.get(Socket.prototype, 'write') as (...args: unknown[]) => boolean;
+  Socket.prototype.write = function (this: Socket, chunk: unknown, ...rest: unknown[]): boolean {
+    if (chunk instanceof Uint8Array) writes.push({ chunk, bytes: Buffer.from(chunk) });
+    return inherited.call(this, chunk, ...rest);
+  };
+  try {
+    await run();
+  } finally {
+    if (write) Object.defineProperty(Socket.prototype, 'write', write);
+    else delete (Socket.prototype as Partial<Socket>).write;
+  }
+  return writes;
+}
+
+/** The insert messages among the writes: those that carry at least `bytes`. */
+const messagesOver = (writes: SocketWrite[], bytes: number): SocketWrite[] => writes.filter((write) => write.chunk.byteLength >= bytes);
+const joined = (documents: Uint8Array[]): Buffer => Buffer.concat(documents);
+
+/** About 1.2 MB of documents, over the size the send buffers are pooled from. */
+const LARGE_BATCH = { count: 300, textBytes: 4000 };
+
 describe('rawInsertCommand', () => {
   it('builds an insert the server takes, byte for byte', async () => {
     const documents = adjacentDocuments(5);
-    const reply = await db.command(rawInsertCommand('direct', documents));
+    const insert = rawInsertCommand('direct', documents);
+    const reply = await db.command(insert.command);
+    insert.release();
     expect(reply).toMatchObject({ ok: 1, n: 5 });
-    const stored = (await db.collection('direct').find({}, { raw: true }).toArray()) as unknown as Uint8Array[];
-    expect(stored.map(hex).sort()).toEqual(documents.map(hex).sort());
+    expect(await storedHex('direct')).toEqual(documents.map(hex).sort());
+  });
+
+  it('hands the socket each insert as one message built once, in a buffer reused after the reply', async () => {
+    const first = adjacentDocuments(LARGE_BATCH.count, { textBytes: LARGE_BATCH.textBytes });
+    const second = adjacentDocuments(LARGE_BATCH.count, { first: LARGE_BATCH.count, textBytes: LARGE_BATCH.textBytes });
+    const bytes = joined(first).byteLength;
+    const [sent] = messagesOver(await socketWrites(() => insertRawBatch(db, 'pooled', first, 'pooled')), bytes);
+    const [sentAgain] = messagesOver(await socketWrites(() => insertRawBatch(db, 'pooled', second, 'pooled')), bytes);
+    // Each insert reaches the socket as one write that ends with the batch as given...
+    expect(sent?.bytes.subarray(-bytes).equals(joined(first))).toBe(true);
+    expect(sentAgain?.bytes.subarray(-joined(second).byteLength).equals(joined(second))).toBe(true);
+    // ...and it is the pooled buffer itself, not a copy of it: the second insert reuses the first's.
+    expect(sentAgain?.chunk.buffer).toBe(sent?.chunk.buffer);
+    expect(await storedHex('pooled')).toEqual([...first, ...second].map(hex).sort());
+  });
+
+  it('gives inserts in flight at once buffers of their own', async () => {
+    const batches = [0, 1, 2].map((b) => adjacentDocuments(LARGE_BATCH.count, { first: b * LARGE_BATCH.count, textBytes: LARGE_BATCH.textBytes }));
+    const bytes = joined(batches[0] ?? []).byteLength;
+    const sent = messagesOver(await socketWrites(() => Promise.all(batches.map((batch) => insertRawBatch(db, 'concurrent', batch, 'concurrent')))), bytes);
+    expect(sent).toHaveLength(3);
+    expect(new Set(sent.map((write) => write.chunk.buffer)).size).toBe(3);
+    expect(await storedHex('concurrent')).toEqual(batches.flat().map(hex).sort());
   });
 
   it('shows command monitoring one document per document inserted, even when they lie side by side', async () => {
