@@ -104,6 +104,17 @@ describe('rawInsertCommand', () => {
     expect(await storedHex('pooled')).toEqual([...first, ...second].map(hex).sort());
   });
 
+  it("takes the driver's own path, byte for byte, when the command document does not fit in front of the documents", async () => {
+    const documents = adjacentDocuments(LARGE_BATCH.count, { textBytes: LARGE_BATCH.textBytes });
+    const insert = rawInsertCommand('fallback', documents);
+    // A comment larger than the room the message keeps for the command document.
+    insert.command.comment = 'c'.repeat(8192);
+    const reply = await db.command(insert.command);
+    insert.release();
+    expect(reply).toMatchObject({ ok: 1, n: documents.length });
+    expect(await storedHex('fallback')).toEqual(documents.map(hex).sort());
+  });
+
   it('gives inserts in flight at once buffers of their own', async () => {
     const batches = [0, 1, 2].map((b) => adjacentDocuments(LARGE_BATCH.count, { first: b * LARGE_BATCH.count, textBytes: LARGE_BATCH.textBytes }));
     const bytes = joined(batches[0] ?? []).byteLength;
