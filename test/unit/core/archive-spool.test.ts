@@ -23,6 +23,16 @@ async function readThrough(through: NodeJS.ReadWriteStream | undefined, { whole 
   for await (const _piece of stream) break;
 }
 
+/** A spool in a fresh folder, and one copy made through it by a read `whole` or stopped early, then finished as `proven`. */
+async function spooledRead({ whole, proven }: { whole: boolean; proven: boolean }): Promise<{ dir: string; spool: ArchiveSpool }> {
+  const dir = await tempDir();
+  const spool = new ArchiveSpool('backup X', { dir });
+  const copy = await spool.startCopy(OBJECT.length);
+  await readThrough(copy?.stream, { whole });
+  await copy?.finish(proven);
+  return { dir, spool };
+}
+
 async function readAll(stream: Readable | undefined): Promise<Buffer> {
   if (!stream) throw new Error('nothing kept');
   const chunks: Buffer[] = [];
@@ -32,11 +42,7 @@ async function readAll(stream: Readable | undefined): Promise<Buffer> {
 
 describe('restore keeps a local copy of a remote backup', () => {
   it('a whole, proven read is kept, owner-only, and read back byte for byte; close deletes it', async () => {
-    const dir = await tempDir();
-    const spool = new ArchiveSpool('backup X', { dir });
-    const copy = await spool.startCopy(OBJECT.length);
-    await readThrough(copy?.stream, { whole: true });
-    await copy?.finish(true);
+    const { dir, spool } = await spooledRead({ whole: true, proven: true });
     expect(await spool.startCopy(OBJECT.length)).toBeUndefined();
     expect((await readAll(spool.readKept())).equals(OBJECT)).toBe(true);
     const [folder] = await readdir(dir);
@@ -48,11 +54,7 @@ describe('restore keeps a local copy of a remote backup', () => {
   });
 
   it('a read that did not prove the object (digest mismatch) is thrown away', async () => {
-    const dir = await tempDir();
-    const spool = new ArchiveSpool('backup X', { dir });
-    const copy = await spool.startCopy(OBJECT.length);
-    await readThrough(copy?.stream, { whole: true });
-    await copy?.finish(false);
+    const { dir, spool } = await spooledRead({ whole: true, proven: false });
     expect(spool.readKept()).toBeUndefined();
     expect(await readdir(join(dir, (await readdir(dir))[0] ?? ''))).toEqual([]);
     // The next whole read may try again.
@@ -61,11 +63,7 @@ describe('restore keeps a local copy of a remote backup', () => {
   });
 
   it('a read stopped early leaves no copy', async () => {
-    const dir = await tempDir();
-    const spool = new ArchiveSpool('backup X', { dir });
-    const copy = await spool.startCopy(OBJECT.length);
-    await readThrough(copy?.stream, { whole: false });
-    await copy?.finish(true);
+    const { dir, spool } = await spooledRead({ whole: false, proven: true });
     expect(spool.readKept()).toBeUndefined();
     await spool.close();
     expect(await readdir(dir)).toEqual([]);
