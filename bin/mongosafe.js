@@ -1,5 +1,7 @@
 #!/usr/bin/env node
+import { existsSync } from 'node:fs';
 import module from 'node:module';
+import { URL, fileURLToPath } from 'node:url';
 
 // On Node 20 the AWS SDK warns that its *future* versions will need Node 22: news for us, who
 // pin the SDK, not for someone running a command. Set here, before any of the CLI loads, so no
@@ -18,6 +20,17 @@ if (process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED !== 'false') {
 // returns a status instead of throwing, and the command runs as it would without.
 module.enableCompileCache?.();
 
-const { main } = await import('../dist/cli/main.js');
+// The CLI as `npm run build` bundles it (scripts/build-cli.ts): loading the driver and the AWS SDK
+// file by file was most of a small command's start-up. A checkout that was never built, or only by
+// tsc, has no bundle: say what to run rather than fall back to dist/cli/, which would hide a broken
+// build behind a slower CLI that may also be older than the source.
+const bundle = new URL('../dist/cli-bundle/main.js', import.meta.url);
+let main;
+try {
+  ({ main } = await import(bundle.href));
+} catch (error) {
+  if (existsSync(bundle)) throw error;
+  process.stderr.write(`mongosafe: the CLI is not built (${fileURLToPath(bundle)} is missing)\n  hint: run 'npm run build' in ${fileURLToPath(new URL('..', import.meta.url))}\n`);
+}
 
-process.exitCode = await main(process.argv.slice(2));
+process.exitCode = main ? await main(process.argv.slice(2)) : 1;

@@ -3,26 +3,11 @@
 // dist/lambda.zip. Everything is bundled, the AWS SDK included, so the
 // runtime's own copy never matters (DESIGN.md §6). No native modules, no shell-outs.
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { crc32, deflateRawSync } from 'node:zlib';
 import { build } from 'esbuild';
-
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-
-// Optional peers of the mongodb driver. It loads each with require() inside a
-// try/catch and goes without when it is missing (no Kerberos, snappy, zstd wire
-// compression, client-side encryption, GCP/AWS auth helpers, SOCKS5 proxy).
-// Kept out of the bundle so it builds without them and carries no native code.
-export const OPTIONAL_DRIVER_PEERS = [
-  'kerberos',
-  'snappy',
-  '@mongodb-js/zstd',
-  'mongodb-client-encryption',
-  'gcp-metadata',
-  'socks',
-  '@aws-sdk/credential-providers',
-] as const;
+import { ROOT, nodeBundleOptions, packageVersion } from './node-bundle.js';
 
 export interface LambdaPackage {
   bundlePath: string;
@@ -33,23 +18,14 @@ export interface LambdaPackage {
 }
 
 export async function packageLambda(outDir: string = join(ROOT, 'dist')): Promise<LambdaPackage> {
-  const { version } = JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8')) as { version: string };
+  const version = await packageVersion();
   const bundlePath = join(outDir, 'lambda', 'index.mjs');
   await build({
+    ...nodeBundleOptions(version),
     entryPoints: [join(ROOT, 'src/lambda/handler.ts')],
     outfile: bundlePath,
-    bundle: true,
-    platform: 'node',
     target: 'node22',
-    format: 'esm',
     minify: true,
-    legalComments: 'none',
-    external: [...OPTIONAL_DRIVER_PEERS],
-    // The driver and the SDK are CommonJS inside; their require() calls (of
-    // node: built-ins and the optional peers) need a real require in ESM.
-    banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
-    define: { 'process.env.MONGOSAFE_BUNDLED_VERSION': JSON.stringify(version) },
-    logLevel: 'warning',
   });
   const bundle = await readFile(bundlePath);
   const zip = zipFiles([{ name: 'index.mjs', data: bundle }]);

@@ -43,7 +43,7 @@ describe('the npm package', () => {
     // A fresh clone's files, without dist/: what gets built must come from npm pack itself.
     const clone = join(work, 'clone');
     await mkdir(clone);
-    for (const name of ['package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json', 'README.md', 'bin', 'src']) {
+    for (const name of ['package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json', 'README.md', 'bin', 'scripts', 'src']) {
       await cp(join(REPO_ROOT, name), join(clone, name), { recursive: true });
     }
     await symlink(join(REPO_ROOT, 'node_modules'), join(clone, 'node_modules'));
@@ -51,9 +51,12 @@ describe('the npm package', () => {
     // The scripts' banners come first on stdout, then the JSON report.
     const [tarball] = JSON.parse(packed.stdout.slice(packed.stdout.search(/^\[/m))) as Array<{ filename: string; files: Array<{ path: string }> }>;
     const files = (tarball?.files ?? []).map((f) => f.path);
-    expect(files).toEqual(expect.arrayContaining(['bin/mongosafe.js', 'dist/cli/main.js', 'dist/index.js', 'dist/index.d.ts', 'package.json', 'README.md']));
+    expect(files).toEqual(expect.arrayContaining(['bin/mongosafe.js', 'dist/cli-bundle/main.js', 'dist/index.js', 'dist/index.d.ts', 'package.json', 'README.md']));
+    // The CLI's chunks, which its commands load on demand, come along.
+    expect(files.some((f) => /^dist\/cli-bundle\/chunks\/backup-\w+\.js$/.test(f))).toBe(true);
     expect(files.filter((f) => !/^(bin\/mongosafe\.js|dist\/.+\.(js|d\.ts)|package\.json|README\.md|LICENSE)$/.test(f))).toEqual([]);
-    expect(files.filter((f) => f.startsWith('dist/lambda'))).toEqual([]);
+    // Neither the Lambda's bundle nor tsc's build of the CLI, which bin/mongosafe.js does not load.
+    expect(files.filter((f) => /^dist\/(lambda|cli)\//.test(f))).toEqual([]);
 
     const prefix = join(work, 'prefix');
     await npm(['install', '--global', '--prefix', prefix, join(work, tarball?.filename ?? '')], work);

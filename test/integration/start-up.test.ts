@@ -1,7 +1,11 @@
-import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { copyFile, mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Metafile } from 'esbuild';
 import { MongoClient } from 'mongodb';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { REPO_ROOT } from '../../scripts/services/paths.js';
 import { runCli } from '../helpers/cli.js';
 import { testServices, uniqueName } from '../helpers/services.js';
 import { tempDir } from '../helpers/temp-dir.js';
@@ -10,7 +14,9 @@ import { tempDir } from '../helpers/temp-dir.js';
  * Start-up is most of what a small command costs (issue 21), and what it loads is most of
  * start-up: a backup to a folder has no use for the AWS SDK (S3, Secrets Manager, KMS), the
  * Encryption SDK, yauzl or the replay engine. Checked in the CLI's own process: an ESM resolve
- * hook logs every module imported, and require's cache at exit adds the CommonJS ones.
+ * hook logs every module imported, and require's cache at exit adds the CommonJS ones. The CLI
+ * is a bundle split in chunks (scripts/build-cli.ts): the build's metafile says which sources
+ * (ours under src/, packages under node_modules/) each chunk that loaded holds.
  */
 const services = testServices();
 const node22 = services.node22;
@@ -35,23 +41,35 @@ process.on('exit', () => {
   appendFileSync(process.env.MONGOSAFE_TEST_MODULE_LOG, cached.join('\\n') + '\\n');
 });`;
 
-/** The modules (file: URLs) that one run of the CLI loaded, and how it ended. */
-async function loadedModules(args: readonly string[]): Promise<{ code: number | null; stderr: string; modules: string[] }> {
+/**
+ * What one run of the CLI loaded, and how it ended: `files`, the paths (from the repository) of
+ * the files Node loaded; `modules`, the sources in them: a bundle chunk stands for the inputs the
+ * metafile lists for it, any other file for itself.
+ */
+async function loadedModules(args: readonly string[]): Promise<{ code: number | null; stderr: string; files: string[]; modules: string[] }> {
   const log = join(work, `modules-${uniqueName('run')}.log`);
   const run = await runCli(args, { MONGOSAFE_TEST_MODULE_LOG: log }, { cwd: work, nodeArgs: ['--import', `data:text/javascript,${encodeURIComponent(PRELOAD)}`] });
-  const modules = (await readFile(log, 'utf8')).split('\n').filter((url) => url.startsWith('file:'));
-  return { code: run.code, stderr: run.stderr, modules: [...new Set(modules)] };
+  const urls = (await readFile(log, 'utf8')).split('\n').filter((url) => url.startsWith('file:'));
+  const files = [...new Set(urls)].map((url) => relative(REPO_ROOT, fileURLToPath(url)));
+  const { outputs } = JSON.parse(await readFile(join(REPO_ROOT, 'dist/cli-bundle/meta.json'), 'utf8')) as Metafile;
+  const modules = files.flatMap((file) => {
+    if (!file.startsWith('dist/cli-bundle/')) return [file];
+    const output = outputs[file];
+    if (!output) throw new Error(`${file} loaded but not in the build's metafile: rebuild (npm run build)`);
+    return Object.keys(output.inputs);
+  });
+  return { code: run.code, stderr: run.stderr, files, modules };
 }
 
 const NOT_FOR_LOCAL_BACKUPS = [
-  /\/node_modules\/@aws-sdk\//,
-  /\/node_modules\/@aws-crypto\//,
-  /\/node_modules\/@smithy\//,
-  /\/node_modules\/yauzl\//,
-  /\/dist\/storage\/s3\//,
-  /\/dist\/config\/secret\.js$/,
-  /\/dist\/crypto\//,
-  /\/dist\/core\/replay\//,
+  /(^|\/)node_modules\/@aws-sdk\//,
+  /(^|\/)node_modules\/@aws-crypto\//,
+  /(^|\/)node_modules\/@smithy\//,
+  /(^|\/)node_modules\/yauzl\//,
+  /^src\/storage\/s3\//,
+  /^src\/config\/secret\.ts$/,
+  /^src\/crypto\//,
+  /^src\/core\/replay\//,
 ];
 
 beforeAll(async () => {
@@ -68,18 +86,33 @@ describe('what a command loads', () => {
   it('a backup to a local folder loads the driver but neither the AWS SDK, the Encryption SDK, yauzl nor the replay engine', async () => {
     const run = await loadedModules(['backup', '--uri', services.mongodbUri, '--db', dbName, '--to', join(work, 'backups')]);
     expect(run.code, run.stderr).toBe(0);
-    // The log works: it saw the driver, which a backup does need.
-    expect(run.modules.some((url) => url.includes('/node_modules/mongodb/lib/'))).toBe(true);
-    expect(run.modules.filter((url) => NOT_FOR_LOCAL_BACKUPS.some((pattern) => pattern.test(url)))).toEqual([]);
+    // The log works: it saw the bundle's chunks, and in them the driver, which a backup does need.
+    expect(run.files).toContain('dist/cli-bundle/main.js');
+    expect(run.modules.some((path) => path.includes('node_modules/mongodb/lib/'))).toBe(true);
+    expect(run.modules.filter((path) => NOT_FOR_LOCAL_BACKUPS.some((pattern) => pattern.test(path)))).toEqual([]);
   });
 
   it('--version and --help load no package, no storage and no progress display', async () => {
     for (const args of [['--version'], ['--help']]) {
       const run = await loadedModules(args);
       expect(run.code, run.stderr).toBe(0);
-      expect(run.modules.some((url) => url.endsWith('/dist/cli/main.js'))).toBe(true);
-      expect(run.modules.filter((url) => /\/node_modules\/|\/dist\/storage\/|\/dist\/cli\/(context|progress)\.js$/.test(url))).toEqual([]);
+      expect(run.modules).toContain('src/cli/main.ts');
+      expect(run.modules.filter((path) => /(^|\/)node_modules\/|^src\/storage\/|^src\/cli\/(context|progress)\.ts$/.test(path))).toEqual([]);
     }
+  });
+});
+
+describe('bin/mongosafe.js without a build', () => {
+  it('says it is not built and what to run, in one line and a hint, exit 1', async () => {
+    // A checkout as git gives it, before `npm run build`: bin/ and package.json, no dist/.
+    const checkout = join(work, uniqueName('checkout'));
+    await mkdir(join(checkout, 'bin'), { recursive: true });
+    await copyFile(join(REPO_ROOT, 'bin/mongosafe.js'), join(checkout, 'bin/mongosafe.js'));
+    await copyFile(join(REPO_ROOT, 'package.json'), join(checkout, 'package.json'));
+    const run = spawnSync(process.execPath, [join(checkout, 'bin/mongosafe.js'), '--version'], { encoding: 'utf8' });
+    expect(run.status, run.stderr).toBe(1);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toBe(`mongosafe: the CLI is not built (${join(checkout, 'dist/cli-bundle/main.js')} is missing)\n  hint: run 'npm run build' in ${checkout}/\n`);
   });
 });
 
