@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 
 /**
  * The package version, read once from package.json (two folders up from
- * both src/core and dist/core). The Lambda bundle inlines MONGOSAFE_VERSION.
+ * both src/core and dist/core). The CLI and Lambda bundles, which have no package.json
+ * beside them, get it inlined as MONGOSAFE_BUNDLED_VERSION (scripts/node-bundle.ts).
  */
 function readVersion(): string {
   const fromBundle = process.env.MONGOSAFE_BUNDLED_VERSION;
