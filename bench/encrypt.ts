@@ -6,18 +6,13 @@ import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { alternate, sizeOf } from './measure.js';
 import type { MongosafeCommands } from './mongosafe-cli.js';
-import { summarizeEncryption, type DatasetInfo, type EncryptOperation, type EncryptRow, type EncryptSummary, type Side } from './report.js';
+import { summarizeEncryption, type EncryptOperation, type LoadedDataset, type EncryptRow, type EncryptSummary, type Side } from './report.js';
 
-export interface EncryptBench {
-  /** The loaded dataset. */
-  dataset: DatasetInfo;
+export interface EncryptBench extends LoadedDataset {
   mongosafe: MongosafeCommands;
   /** A scratch folder of the run's: the backups and the key file go here. */
   work: string;
   rounds: number;
-  /** Drops the restore database after each round. */
-  dropRestored: () => Promise<void>;
-  log: (line: string) => void;
 }
 
 export async function benchEncryption({ dataset, mongosafe, work, rounds, dropRestored, log }: EncryptBench): Promise<EncryptSummary[]> {

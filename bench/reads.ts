@@ -7,7 +7,7 @@ import { openStorage } from '../src/storage/registry.js';
 import { s3ClientConfig } from '../src/storage/s3/s3-client.js';
 import { startFaultProxy } from '../test/helpers/fault-proxy.js';
 import { mongosafeCommands, type MongosafeCommands } from './mongosafe-cli.js';
-import type { DatasetInfo } from './report.js';
+import type { DatasetInfo, LoadedDataset } from './report.js';
 
 export const READING_COMMANDS = ['verify', 'verify --deep', 'restore'] as const;
 export type ReadingCommand = (typeof READING_COMMANDS)[number];
@@ -18,14 +18,11 @@ export interface ReadsRow extends DatasetInfo {
   bytesRead: Record<ReadingCommand, number>;
 }
 
-export interface ReadsBench {
-  dataset: DatasetInfo;
+export interface ReadsBench extends LoadedDataset {
   mongoUri: string;
   dbName: string;
   /** The database restore writes into (renamed there, dropping first). */
   target: string;
-  dropRestored: () => Promise<void>;
-  log: (line: string) => void;
 }
 
 export async function benchReads({ dataset, mongoUri, dbName, target, dropRestored, log }: ReadsBench): Promise<ReadsRow> {

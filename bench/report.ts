@@ -38,6 +38,14 @@ export interface DatasetInfo {
   bsonMb: number;
 }
 
+/** What a part that runs on a loaded dataset (reads, encrypt) is given. */
+export interface LoadedDataset {
+  dataset: DatasetInfo;
+  /** Drops the database restores write into. */
+  dropRestored: () => Promise<void>;
+  log: (line: string) => void;
+}
+
 export interface Row extends DatasetInfo {
   operation: Operation;
   mongosafe: Side;
