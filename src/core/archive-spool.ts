@@ -5,13 +5,14 @@ import { join } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { MongosafeError, messageOf } from '../errors.js';
 import { READ_CHUNK_BYTES, formatBytes } from '../util/bytes.js';
+import type { ProgressListener } from './progress.js';
 
 /** Where restore keeps its local copy of a remote backup, and whom it tells when it cannot. */
 export interface SpoolOptions {
   /** The folder for the copy; default the OS temp folder. It must exist. */
   dir?: string;
-  /** Told once when no copy is kept (too little free space, or the copy failed): the backup is then read from storage again. */
-  onNotice?: (message: string) => void;
+  /** Told once, as a phase line, when no copy is kept (too little free space, or the copy failed): the backup is then read from storage again. */
+  onProgress?: ProgressListener;
 }
 
 /** Free space left beside the copy, so that filling a disk for a restore never breaks the rest of the machine. */
@@ -21,7 +22,7 @@ const FREE_SPACE_RESERVE_BYTES = 64 * 1024 * 1024;
  * A local copy of one stored object, kept while a restore reads it several times: the check
  * pass downloads it once and copies it here on the way; the write pass (and the oplog's replay)
  * read the copy. The copy counts only once the pass that wrote it ended whole and its size and
- * SHA-256 matched the manifest (`keep`); anything less is thrown away. The later passes check
+ * SHA-256 matched the manifest (`SpoolCopy.finish`); anything less is thrown away. The later passes check
  * every byte again as they read, so the copy is trusted no more than the store.
  *
  * The copy holds the object as stored (ciphertext, for an encrypted backup: no plaintext
@@ -78,7 +79,7 @@ export class ArchiveSpool {
   private notice(message: string): void {
     if (this.noticed) return;
     this.noticed = true;
-    this.options.onNotice?.(message);
+    this.options.onProgress?.({ kind: 'phase', phase: message });
   }
 }
 

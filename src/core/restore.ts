@@ -156,7 +156,7 @@ export async function restore(options: RestoreOptions): Promise<RestoreResult> {
   checkRestoreOptions(options);
   const { signal, wait, onProgress } = options;
   // A dry run reads the backup once: nothing to keep a copy for.
-  const spool = options.dryRun ? undefined : { dir: options.spoolDir, onNotice: (message: string) => onProgress?.({ kind: 'phase', phase: message }) };
+  const spool = options.dryRun ? undefined : { dir: options.spoolDir, onProgress };
   const source = await openBackupSource(options.backup, storageOpener(options, signal), signal, { wait, onProgress, decryptKey: options.decryptKey, spool });
   try {
     return await restoreSource(source, options);

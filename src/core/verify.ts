@@ -104,7 +104,7 @@ async function verifyOne(ref: string, storage: () => Promise<Storage>, options: 
   }
   let source;
   // The drill reads the backup again after verify's pass: from a local copy, when it is remote.
-  const spool = options.deep ? { dir: options.spoolDir, onNotice: (message: string) => options.onProgress?.({ kind: 'phase', phase: message }) } : undefined;
+  const spool = options.deep ? { dir: options.spoolDir, onProgress: options.onProgress } : undefined;
   try {
     source = await openBackupSource(ref, storage, options.signal, { decryptKey: options.decryptKey, spool });
   } catch (error) {

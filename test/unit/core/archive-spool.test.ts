@@ -72,7 +72,7 @@ describe('restore keeps a local copy of a remote backup', () => {
   it('with too little free space it makes no copy and says so once, naming the folder', async () => {
     const dir = await tempDir();
     const notices: string[] = [];
-    const spool = new ArchiveSpool('backup X', { dir, onNotice: (message) => notices.push(message) });
+    const spool = new ArchiveSpool('backup X', { dir, onProgress: (event) => notices.push(event.kind === 'phase' ? event.phase : `unexpected ${event.kind}`) });
     const petabyte = 2 ** 50;
     expect(await spool.startCopy(petabyte)).toBeUndefined();
     expect(await spool.startCopy(petabyte)).toBeUndefined();
