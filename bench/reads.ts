@@ -50,7 +50,7 @@ export async function benchReads({ dataset, mongoUri, dbName, target, dropRestor
     for (const command of READING_COMMANDS) {
       proxy.requests.length = 0;
       await commands[command](viaProxy);
-      bytesRead[command] = proxy.requests.filter((r) => r.method === 'GET' && r.path.includes(key)).reduce((sum, r) => sum + r.bodyBytes, 0);
+      bytesRead[command] = proxy.downloadedBytes(key);
     }
     await dropRestored();
     log(`  ${dataset.dataset} reads done`);

@@ -48,6 +48,8 @@ export interface FaultProxy {
   url: string;
   /** Every request seen, in order of arrival. */
   requests: ProxiedRequest[];
+  /** Bytes of the answers to GETs whose path contains `key` (an object's key), summed over `requests`. */
+  downloadedBytes(key: string): number;
   inject(rule: FaultRule): void;
   /** Removes every rule: from now on requests pass untouched. */
   clear(): void;
@@ -158,6 +160,7 @@ export async function startFaultProxy(target: string, seed = 1): Promise<FaultPr
   return {
     url: `http://127.0.0.1:${address.port}`,
     requests,
+    downloadedBytes: (key) => requests.filter((r) => r.method === 'GET' && r.path.includes(key)).reduce((sum, r) => sum + r.bodyBytes, 0),
     inject: (rule) => rules.push({ ...rule, remaining: rule.times ?? Number.POSITIVE_INFINITY }),
     clear: () => {
       rules = [];

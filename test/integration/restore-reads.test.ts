@@ -43,7 +43,7 @@ function viaProxy(args: string[]): Promise<CliRun> {
 
 /** Bytes of the archive object downloaded through the proxy so far. */
 function archiveBytesRead(): number {
-  return proxy.requests.filter((r) => r.method === 'GET' && r.path.includes(archive.key)).reduce((sum, r) => sum + r.bodyBytes, 0);
+  return proxy.downloadedBytes(archive.key);
 }
 
 async function restoredDocuments(db: string): Promise<number> {
