@@ -32,6 +32,8 @@ export class ArchiveSpool {
   private folder: string | undefined;
   private copying: SpoolCopy | undefined;
   private kept: string | undefined;
+  /** A copy failed on the disk (full, or unwritable): the passes after it do not try again. */
+  private diskFailed = false;
   private noticed = false;
 
   constructor(
@@ -46,11 +48,12 @@ export class ArchiveSpool {
 
   /**
    * A pass-through that copies the object of `bytes` bytes into the spool as it is read, or
-   * undefined when no copy is to be made (one is kept or under way, or the disk is too full).
+   * undefined when no copy is to be made (one is kept or under way, the disk is too full, or an
+   * earlier copy failed on it).
    * Call its `finish` once the read is over.
    */
   async startCopy(bytes: number): Promise<SpoolCopy | undefined> {
-    if (this.kept !== undefined || this.copying !== undefined) return undefined;
+    if (this.kept !== undefined || this.copying !== undefined || this.diskFailed) return undefined;
     const dir = this.options.dir ?? tmpdir();
     const free = await freeBytes(dir);
     if (free < bytes + FREE_SPACE_RESERVE_BYTES) {
@@ -63,7 +66,10 @@ export class ArchiveSpool {
     const copy = new SpoolCopy(path, file, (kept) => {
       this.copying = undefined;
       if (kept) this.kept = path;
-    }, (error) => this.notice(`the local copy of ${this.what} failed (${messageOf(error)}): it is read from storage again for the writes`));
+    }, (error) => {
+      this.diskFailed = true;
+      this.notice(`the local copy of ${this.what} failed (${messageOf(error)}): it is read from storage again for the writes`);
+    });
     this.copying = copy;
     return copy;
   }
@@ -103,7 +109,7 @@ export class SpoolCopy {
           return;
         }
         // The next chunk waits for this write: the disk paces the download, memory stays bounded.
-        this.file.write(chunk, 0, chunk.length, position).then(
+        this.writeAll(chunk, position).then(
           () => {
             position += chunk.length;
             done(null, chunk);
@@ -146,6 +152,19 @@ export class SpoolCopy {
     await this.closeFile().catch(() => undefined);
     await rm(this.path, { force: true });
     this.settle(false);
+  }
+
+  /**
+   * The whole chunk at `position`: a write may take only part of it (a file-size limit or a disk
+   * filling up answers the first write short, the next with EFBIG or ENOSPC), and a copy missing
+   * bytes would be kept as whole, its digest being the download's.
+   */
+  private async writeAll(chunk: Buffer, position: number): Promise<void> {
+    for (let written = 0; written < chunk.length; ) {
+      const { bytesWritten } = await this.file.write(chunk, written, chunk.length - written, position + written);
+      if (bytesWritten === 0) throw new Error(`no bytes written at ${position + written}`);
+      written += bytesWritten;
+    }
   }
 
   private async closeFile(): Promise<void> {

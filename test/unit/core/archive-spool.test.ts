@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -5,6 +6,7 @@ import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { describe, expect, it } from 'vitest';
 import { ArchiveSpool } from '../../../src/core/archive-spool.js';
+import { REPO_ROOT } from '../../../scripts/services/paths.js';
 import { tempDir } from '../../helpers/temp-dir.js';
 
 const OBJECT = randomBytes(3 * 1024 * 1024 + 17);
@@ -79,6 +81,37 @@ describe('restore keeps a local copy of a remote backup', () => {
     expect(notices).toHaveLength(1);
     expect(notices[0]).toContain(dir);
     expect(notices[0]).toContain('backup X');
+    expect(await readdir(dir)).toEqual([]);
+  });
+
+  it('a copy the disk refuses midway costs the copy, never the read, and is not tried again', async () => {
+    const dir = await tempDir();
+    // A child whose files may not grow past 2 MiB (bash's ulimit -f counts KiB): the second 1.5 MiB
+    // chunk is written short, its rest refused with EFBIG, as a disk filling up answers; the bytes
+    // must still flow on whole, and a copy missing some must never be kept.
+    const script = `
+      process.on('SIGXFSZ', () => {});
+      const { Readable, Writable } = await import('node:stream');
+      const { pipeline } = await import('node:stream/promises');
+      const { ArchiveSpool } = await import('./src/core/archive-spool.ts');
+      const notices = [];
+      const spool = new ArchiveSpool('backup X', { dir: process.argv[1], onProgress: (event) => notices.push(event.phase) });
+      const object = Buffer.alloc(3 * 1024 * 1024, 7);
+      const copy = await spool.startCopy(object.length);
+      let passed = 0;
+      const half = object.length / 2;
+      await pipeline(Readable.from([object.subarray(0, half), object.subarray(half)]), copy.stream, new Writable({ write: (chunk, _e, done) => { passed += chunk.length; done(); } }));
+      await copy.finish(true);
+      const kept = spool.readKept() !== undefined;
+      const again = await spool.startCopy(object.length);
+      await spool.close();
+      console.log(JSON.stringify({ passed, kept, again: again !== undefined, notices }));
+    `;
+    const child = spawnSync('bash', ['-c', 'ulimit -f 2048 && exec "$0" --import tsx --input-type=module -e "$1" "$2"', process.execPath, script, dir], { cwd: REPO_ROOT, encoding: 'utf8' });
+    expect(child.status, child.stderr).toBe(0);
+    const outcome = JSON.parse(child.stdout) as { passed: number; kept: boolean; again: boolean; notices: string[] };
+    expect(outcome).toMatchObject({ passed: 3 * 1024 * 1024, kept: false, again: false });
+    expect(outcome.notices).toEqual([expect.stringContaining('the local copy of backup X failed (EFBIG') as unknown]);
     expect(await readdir(dir)).toEqual([]);
   });
 
