@@ -18,6 +18,7 @@ const HANDLERS: Record<CommandName, () => Promise<(ctx: CommandContext) => Promi
   export: async () => (await import('./commands/export.js')).runExport,
   prune: async () => (await import('./commands/prune.js')).runPrune,
   status: async () => (await import('./commands/status.js')).runStatus,
+  job: async () => (await import('./commands/job.js')).runJobCommand,
   'import-legacy': async () => (await import('./commands/import-legacy.js')).runImportLegacy,
 };
 
@@ -69,12 +70,16 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
   }
 }
 
-/** First Ctrl-C aborts cleanly (no manifest, exit 130); a second one exits at once. */
+/**
+ * First Ctrl-C aborts cleanly (no manifest, exit 130); a second one exits at once. SIGTERM is how
+ * a container platform stops a task (ECS StopTask, a Kubernetes deadline or eviction): the same.
+ */
 function interruptHandler(controller: AbortController): () => void {
-  const onSignal = () => {
+  const onSignal = (signal: NodeJS.Signals) => {
     if (controller.signal.aborted) process.exit(EXIT_CODE.ABORTED);
-    process.stderr.write('\nmongosafe: interrupted, stopping cleanly (press Ctrl-C again to quit at once)\n');
-    controller.abort(new MongosafeError('ABORTED', 'interrupted by the user', undefined, { details: { kind: 'aborted' } }));
+    const byUser = signal === 'SIGINT';
+    process.stderr.write(`\nmongosafe: ${byUser ? 'interrupted, stopping cleanly (press Ctrl-C again to quit at once)' : `${signal} received, stopping cleanly`}\n`);
+    controller.abort(new MongosafeError('ABORTED', byUser ? 'interrupted by the user' : `stopped by ${signal}`, undefined, { details: { kind: 'aborted' } }));
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);

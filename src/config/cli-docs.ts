@@ -85,11 +85,18 @@ function whatRestoreReads(): string[] {
 /** The Lambda's column of the same table: its variable names are the seed's, not MONGOSAFE_*. */
 function lambdaSection(): string[] {
   const lines = [
-    '## AWS Lambda environment',
+    '## The scheduled job\'s environment (AWS Lambda, `mongosafe job`)',
     '',
     'The Lambda handler (`src/lambda/`, deployed by `infra/terraform/modules/mongodb-backup`) backs up with the settings below,',
     'read by the same parsers as the flags; a bad value is a configuration error that names the variable. Any `KEEP_*` that is set',
-    'makes it prune after each successful backup. The connection string never sits in the environment: `MONGODB_URI` there is refused.',
+    'makes it prune after each successful backup. The connection string never sits in the function\'s environment: `MONGODB_URI` there is refused.',
+    '',
+    '`mongosafe job` runs the same job in a container (ECS Fargate, a Kubernetes CronJob; docs/container.md), set up by the same',
+    'variables, with these differences: the connection string may come from `MONGODB_URI` (a Secret of the platform) instead of',
+    '`MONGODB_URI_SECRET`, exactly one of the two; `DESTINATION` may also be a folder (a mounted volume); `ENCRYPT` may also be',
+    '`key-file:PATH`; `JOB_NAME` (default `mongosafe`) is the name its metrics (dimension `FunctionName`) and failure notices carry;',
+    '`SCHEDULED_TIME` (ISO 8601), when set, makes a second start of the same scheduled run reuse that run\'s backup; `SAFETY_MARGIN_MS`',
+    'does not apply (the job runs until done, and SIGTERM stops it cleanly). `mongosafe job verify [--deep]` is the restore drill.',
     '',
     '| variable | flag | default | meaning |',
     '|---|---|---|---|',

@@ -156,6 +156,12 @@ export const COMMANDS = {
     positionals: { min: 0, max: 0 },
     options: ['from', 'max-age', ...OUTPUT],
   },
+  job: {
+    summary: "the scheduled job, as the Lambda runs it (backup, verify, prune; or 'verify [--deep]'), set up by the environment: for containers",
+    usage: '[backup|verify]',
+    positionals: { min: 0, max: 1 },
+    options: ['deep', 'debug', 'help'],
+  },
   'import-legacy': {
     summary: "restore the seed Lambda's zip of JSON arrays (one <collection>.json each)",
     usage: '<ZIP>',

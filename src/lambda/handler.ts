@@ -1,99 +1,20 @@
-import { SNSClient } from '@aws-sdk/client-sns';
-import { ConnectionString } from 'mongodb-connection-string-url';
-import { readSecretUri } from '../config/secret.js';
-import { MongosafeError, detailsOf, isMongosafeError, messageOf } from '../errors.js';
-import { openStorage } from '../storage/registry.js';
-import { scrubSecrets } from '../util/redact.js';
-import { startDeadline, type Deadline, type LambdaContext } from './deadline.js';
-import { notifyTopicArn, readLambdaConfig, type LambdaConfig } from './env.js';
-import { parseEvent, type LambdaRequest } from './event.js';
-import { createLambdaLogger, failureFields, type LambdaLogger } from './logger.js';
-import { createMetrics } from './metrics.js';
-import { publishFailure } from './notify.js';
-import { runBackup, runDrill, type BackupSummary, type DrillSummary } from './runs.js';
+import { startDeadline, type LambdaContext } from './deadline.js';
+import { parseEvent } from './event.js';
+import { runJob } from './job.js';
+import type { BackupSummary, DrillSummary } from './runs.js';
 
 export type { BackupSummary, DrillSummary, LambdaContext };
 
-// Module scope: reused by warm invocations. S3 clients are shared inside
-// storage/s3, Secrets Manager clients inside config/secret.ts.
-const sns = new SNSClient({});
-
 /**
- * The nightly backup (and the restore drill) as a Lambda function. Resolves
- * to a small JSON summary; on any failure it logs `{code, message, hint, details}`,
- * publishes one SNS notification (NOTIFY_TOPIC_ARN) and rejects, so that
- * Lambda's Errors metric, its retries and the alarms all see the failure.
- * One EMF metrics line is written for every invocation.
+ * The nightly backup (and the restore drill) as a Lambda function: the scheduled job
+ * (src/lambda/job.ts) with the event as its request and the function's time limit as its deadline.
  */
 export async function handler(event: unknown, context: LambdaContext): Promise<BackupSummary | DrillSummary> {
-  const functionName = context.functionName || process.env.AWS_LAMBDA_FUNCTION_NAME || 'mongosafe';
-  const logger = createLambdaLogger(context.awsRequestId);
-  const metrics = createMetrics({ functionName });
-  metrics.setProperty('requestId', context.awsRequestId);
-  const secrets: string[] = [];
-  let request: LambdaRequest | undefined;
-  let config: LambdaConfig | undefined;
-  let deadline: Deadline | undefined;
-  try {
-    request = parseEvent(event);
-    config = readLambdaConfig();
-    deadline = startDeadline(context, config.safetyMarginMs);
-    logger.info('run started', { action: request.action, deep: request.deep, scheduledTime: request.scheduledTime, destination: config.destination, databases: config.databases });
-    const storage = await openStorage(config.destination, { kmsKeyId: config.kmsKeyId });
-    const { uriSecret } = config;
-    const { signal } = deadline;
-    // Read on every invocation, so a rotated password is picked up; from here on it is scrubbed from all output.
-    const readUri = async () => {
-      const uri = await readSecretUri(uriSecret, { signal });
-      secrets.push(...secretValues(uri));
-      for (const secret of secrets) logger.addSecret(secret);
-      return uri;
-    };
-    const run = { request, config, storage, signal, logger, metrics, readUri };
-    return request.action === 'verify' ? await runDrill(run) : await runBackup(run);
-  } catch (caught) {
-    const error = deadline?.explain(caught) ?? caught;
-    metrics.put(request?.action === 'verify' ? 'VerifySucceeded' : 'BackupSucceeded', 0);
-    logger.error(messageOf(error), { ...failureFields(error), action: request?.action, scheduledTime: request?.scheduledTime });
-    await notifyFailure({ functionName, requestId: context.awsRequestId, action: request?.action ?? 'backup', error, destination: config?.destination, databases: config?.databases ?? [], scheduledTime: request?.scheduledTime, secrets }, logger);
-    throw scrubbed(error, secrets);
-  } finally {
-    deadline?.dispose();
-    metrics.flush();
-  }
-}
-
-async function notifyFailure(report: Parameters<typeof publishFailure>[2], logger: LambdaLogger): Promise<void> {
-  let topicArn: string | undefined;
-  try {
-    topicArn = notifyTopicArn();
-  } catch (error) {
-    logger.error(messageOf(error), { ...failureFields(error), code: 'CONFIG' });
-  }
-  if (topicArn) await publishFailure(sns, topicArn, report, logger);
-}
-
-/** The connection string and its password (as written and decoded): never to appear in logs or errors. */
-function secretValues(uri: string): string[] {
-  const values = [uri];
-  try {
-    const password = new ConnectionString(uri).password;
-    if (password) values.push(password, decodeURIComponent(password));
-  } catch {
-    // Unparsable here means the driver will refuse it too; the whole URI is still scrubbed.
-  }
-  return values;
-}
-
-/**
- * The error to reject with: the same one unless its message quotes a secret
- * (the runtime logs rejections, and the dead-letter queue keeps them).
- */
-function scrubbed(error: unknown, secrets: readonly string[]): unknown {
-  const message = messageOf(error);
-  const clean = scrubSecrets(message, secrets);
-  if (clean === message) return error;
-  // No cause: it would carry the secret along. The details stay, scrubbed too.
-  const details = Object.fromEntries(Object.entries(detailsOf(error)).map(([field, value]) => [field, typeof value === 'string' ? scrubSecrets(value, secrets) : value]));
-  return new MongosafeError(isMongosafeError(error) ? error.code : 'INTERNAL', clean, isMongosafeError(error) ? error.hint : undefined, { details });
+  return runJob({
+    runtime: 'lambda',
+    name: context.functionName || process.env.AWS_LAMBDA_FUNCTION_NAME || 'mongosafe',
+    runId: context.awsRequestId,
+    request: () => parseEvent(event),
+    limit: (config) => startDeadline(context, config.safetyMarginMs),
+  });
 }

@@ -4,7 +4,7 @@ import { prune } from '../core/prune.js';
 import { verify, type VerifiedBackup, type VerifyOptions } from '../core/verify.js';
 import { MongosafeError } from '../errors.js';
 import type { Storage } from '../storage/storage.js';
-import type { LambdaConfig } from './env.js';
+import type { JobConfig } from './env.js';
 import type { LambdaRequest } from './event.js';
 import type { LambdaLogger } from './logger.js';
 import type { Metrics } from './metrics.js';
@@ -38,7 +38,7 @@ export interface DrillSummary {
 /** What one invocation works with; the handler builds it. */
 export interface Run {
   request: LambdaRequest;
-  config: LambdaConfig;
+  config: JobConfig;
   storage: Storage;
   signal: AbortSignal;
   logger: LambdaLogger;

@@ -17,7 +17,7 @@ describe('the CLI reference', () => {
 
   it("has a Lambda section listing every variable of the table's Lambda column", () => {
     const docs = renderCliDocs();
-    const section = docs.slice(docs.indexOf('## AWS Lambda environment'));
+    const section = docs.slice(docs.indexOf("## The scheduled job's environment"));
     expect(section).not.toBe(docs);
     for (const option of Object.values(OPTIONS)) if ('lambda' in option) expect(section).toContain(`| \`${option.lambda.env}\` |`);
     expect(section).toContain('| `VERIFY` | Lambda only | `full` |');

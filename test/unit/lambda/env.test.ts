@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { OPTIONS, type OptionSpec } from '../../../src/config/options.js';
-import { notifyTopicArn, readLambdaConfig } from '../../../src/lambda/env.js';
+import { notifyTopicArn, readJobConfig } from '../../../src/lambda/env.js';
 import { thrown } from '../../helpers/thrown.js';
 
 const BASE = { DESTINATION: 's3://momsrecipebox-backups/nightly', MONGODB_URI_SECRET: 'moms-recipe-secrets#MONGODB_URI' };
 
-describe('readLambdaConfig', () => {
+describe('readJobConfig', () => {
   it('fills defaults: all databases, gzip, full verify, no prune, a one-minute margin', () => {
-    expect(readLambdaConfig(BASE)).toEqual({
+    expect(readJobConfig(BASE)).toEqual({
       destination: 's3://momsrecipebox-backups/nightly',
       uriSecret: 'moms-recipe-secrets#MONGODB_URI',
       databases: [],
@@ -22,7 +22,7 @@ describe('readLambdaConfig', () => {
   });
 
   it('reads every setting', () => {
-    const config = readLambdaConfig({
+    const config = readJobConfig({
       ...BASE,
       DATABASES: ' momsrecipebox, audit ,',
       COMPRESSION: 'none',
@@ -62,13 +62,36 @@ describe('readLambdaConfig', () => {
     [{ ...BASE, SAFETY_MARGIN_MS: '-1' }, /SAFETY_MARGIN_MS must be a whole number/],
     [{ ...BASE, NOTIFY_TOPIC_ARN: 'alarms' }, /NOTIFY_TOPIC_ARN is not an SNS topic ARN/],
   ])('refuses %j with a CONFIG error', (env, message) => {
-    expect(thrown(() => readLambdaConfig(env))).toMatchObject({ code: 'CONFIG', message: expect.stringMatching(message) as unknown });
+    expect(thrown(() => readJobConfig(env))).toMatchObject({ code: 'CONFIG', message: expect.stringMatching(message) as unknown });
   });
 
   it('never echoes a connection string put in MONGODB_URI', () => {
-    const error = thrown(() => readLambdaConfig({ ...BASE, MONGODB_URI: 'mongodb://u:canary-7f3a@h/' })) as Error & { hint?: string };
+    const error = thrown(() => readJobConfig({ ...BASE, MONGODB_URI: 'mongodb://u:canary-7f3a@h/' })) as Error & { hint?: string };
     expect(`${error.message} ${error.hint ?? ''}`).not.toContain('canary-7f3a');
     expect(error.hint).toContain('MONGODB_URI_SECRET');
+  });
+
+  describe('in a container (mongosafe job)', () => {
+    const CONTAINER = { DESTINATION: 's3://momsrecipebox-backups/nightly', MONGODB_URI: 'mongodb://u:canary-7f3a@h/' };
+
+    it('takes the connection string from MONGODB_URI (a Secret of the platform), a folder as DESTINATION and a key file', () => {
+      expect(readJobConfig(CONTAINER, 'container')).toMatchObject({ destination: 's3://momsrecipebox-backups/nightly', uriSecret: undefined });
+      expect(readJobConfig({ ...CONTAINER, DESTINATION: '/backups' }, 'container').destination).toBe('/backups');
+      expect(readJobConfig({ ...CONTAINER, ENCRYPT: 'key-file:/keys/backup.key' }, 'container').encrypt).toBe('key-file:/keys/backup.key');
+      expect(readJobConfig({ DESTINATION: '/backups', MONGODB_URI_SECRET: 'moms-recipe-secrets' }, 'container').uriSecret).toBe('moms-recipe-secrets');
+    });
+
+    it.each([
+      [{ DESTINATION: '/backups' }, /neither MONGODB_URI nor MONGODB_URI_SECRET is set/],
+      [{ ...CONTAINER, MONGODB_URI_SECRET: 'moms-recipe-secrets' }, /both MONGODB_URI and MONGODB_URI_SECRET are set/],
+      [{ MONGODB_URI: CONTAINER.MONGODB_URI }, /DESTINATION is not set/],
+      [{ ...CONTAINER, DESTINATION: 's3://No_Such/x' }, /DESTINATION: 'No_Such' is not an S3 bucket name/],
+      [{ ...CONTAINER, ENCRYPT: 'rot13:x' }, /ENCRYPT must be kms:KEY_ARN, public-key:PEM or key-file:PATH/],
+    ])('refuses %j with a CONFIG error that never quotes the connection string', (env, message) => {
+      const error = thrown(() => readJobConfig(env, 'container')) as Error & { hint?: string };
+      expect(error).toMatchObject({ code: 'CONFIG', message: expect.stringMatching(message) as unknown });
+      expect(`${error.message} ${error.hint ?? ''}`).not.toContain('canary-7f3a');
+    });
   });
 
   it('reads NOTIFY_TOPIC_ARN on its own, so a bad configuration can still be reported', () => {
@@ -100,9 +123,9 @@ describe('readLambdaConfig', () => {
 
   it('takes ENCRYPT as kms: or public-key:, and refuses a key file (it would live on the function) as CONFIG', () => {
     const base = { DESTINATION: 's3://bucket/prefix', MONGODB_URI_SECRET: 'secret' };
-    expect(readLambdaConfig({ ...base, ENCRYPT: 'kms:arn:aws:kms:us-east-1:123456789012:key/abc' }).encrypt).toBe('kms:arn:aws:kms:us-east-1:123456789012:key/abc');
-    expect(readLambdaConfig(base).encrypt).toBeUndefined();
-    const refused = thrown(() => readLambdaConfig({ ...base, ENCRYPT: 'key-file:/tmp/key' }));
+    expect(readJobConfig({ ...base, ENCRYPT: 'kms:arn:aws:kms:us-east-1:123456789012:key/abc' }).encrypt).toBe('kms:arn:aws:kms:us-east-1:123456789012:key/abc');
+    expect(readJobConfig(base).encrypt).toBeUndefined();
+    const refused = thrown(() => readJobConfig({ ...base, ENCRYPT: 'key-file:/tmp/key' }));
     expect(refused).toMatchObject({ code: 'CONFIG' });
     expect(String(refused)).toContain('ENCRYPT must be kms:KEY_ARN or public-key:PEM');
   });
@@ -111,11 +134,11 @@ describe('readLambdaConfig', () => {
     for (const option of Object.values(OPTIONS as Record<string, OptionSpec>)) {
       if (!option.lambda || (option.type !== 'int' && !option.choices)) continue;
       const variable = option.lambda.env;
-      const error = thrown(() => readLambdaConfig({ ...BASE, [variable]: '1e3x' }));
+      const error = thrown(() => readJobConfig({ ...BASE, [variable]: '1e3x' }));
       expect(error, variable).toMatchObject({ code: 'CONFIG', message: expect.stringMatching(new RegExp(`^${variable} must be .*; got "1e3x"$`)) as unknown });
     }
     // Numbers are digits only, as on the command line: Number() would take these.
-    expect(thrown(() => readLambdaConfig({ ...BASE, PARALLEL: '0x10' }))).toMatchObject({ code: 'CONFIG' });
-    expect(thrown(() => readLambdaConfig({ ...BASE, KEEP_DAILY: '1e1' }))).toMatchObject({ code: 'CONFIG' });
+    expect(thrown(() => readJobConfig({ ...BASE, PARALLEL: '0x10' }))).toMatchObject({ code: 'CONFIG' });
+    expect(thrown(() => readJobConfig({ ...BASE, KEEP_DAILY: '1e1' }))).toMatchObject({ code: 'CONFIG' });
   });
 });

@@ -1,0 +1,5 @@
+// The CLI as a program of its own: the container image's one bundled file starts here
+// (scripts/build-image.ts). bin/mongosafe.js does the same for the npm package.
+import { main } from './main.js';
+
+process.exitCode = await main(process.argv.slice(2));
