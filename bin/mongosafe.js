@@ -34,3 +34,6 @@ try {
 }
 
 process.exitCode = main ? await main(process.argv.slice(2)) : 1;
+// Stopped (Ctrl-C, or SIGTERM from a container platform) and reported: a driver socket still in
+// its handshake would hold the process for up to 30 s more, past a platform's grace period.
+if (process.exitCode === 130) process.exit();

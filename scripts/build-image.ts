@@ -6,9 +6,9 @@
 // bundled into one file; an /etc/passwd naming the unprivileged user and an empty /tmp.
 // buildah keeps its images under the build cache (vfs driver: works without overlay support).
 import { execFileSync } from 'node:child_process';
-import { chmod, copyFile, mkdir, readdir, rm, stat, symlink, writeFile } from 'node:fs/promises';
-import { existsSync, realpathSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
+import { chmod, copyFile, lstat, mkdir, readdir, readlink, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { ROOT, nodeBundleOptions, packageVersion } from './node-bundle.js';
@@ -112,6 +112,8 @@ export async function buildImage(arch: ImageArch, log: (line: string) => void = 
     const archivePath = join(outDir, `mongosafe-${version}-${arch}.tar`);
     await rm(archivePath, { force: true });
     await run('buildah', [...buildahArgs(), 'push', '--quiet', name, `oci-archive:${archivePath}:mongosafe:${version}`], { timeoutMs: 10 * 60_000 });
+    // The image this one replaced keeps its layers in the store until pruned.
+    await run('buildah', [...buildahArgs(), 'rmi', '--prune']).catch(() => undefined);
     return { arch, name, archivePath, archiveBytes: (await stat(archivePath)).size, rootfsBytes };
   } finally {
     await rm(context, { recursive: true, force: true });
@@ -168,35 +170,48 @@ async function debianSysroot(arch: ImageArch, log: (line: string) => void): Prom
  */
 async function copyLibraries(binary: string, sysroot: string, rootfs: string, arch: ImageArch): Promise<void> {
   const { triplet } = TARGETS[arch];
-  const searchDirs = [`lib/${triplet}`, `usr/lib/${triplet}`];
   const interpreter = /\[Requesting program interpreter: (.+)\]/.exec(await run('readelf', ['--program-headers', binary]))?.[1];
   if (!interpreter) throw new Error(`${binary} names no dynamic loader`);
   const copied = new Set<string>();
+  const copyNeeded = async (file: string, neededBy: string): Promise<void> => {
+    for (const needed of await neededLibraries(file)) {
+      const found = [`lib/${triplet}/${needed}`, `usr/lib/${triplet}/${needed}`].find((path) => existsSync(join(sysroot, path)));
+      if (!found) throw new Error(`${needed}, needed by ${neededBy}, is in none of ${DEBIAN_PACKAGES.join(', ')} for ${arch}`);
+      await copyOne(found);
+    }
+  };
   const copyOne = async (pathInImage: string): Promise<void> => {
     if (copied.has(pathInImage)) return;
     copied.add(pathInImage);
     const target = join(rootfs, pathInImage);
     await mkdir(dirname(target), { recursive: true });
-    await copyFile(realpathSync(join(sysroot, pathInImage)), target);
+    await copyFile(join(sysroot, await resolveInSysroot(sysroot, pathInImage)), target);
     await chmod(target, 0o755);
-    for (const needed of await neededLibraries(target)) {
-      const dir = searchDirs.find((d) => existsSync(join(sysroot, d, needed)));
-      if (!dir) throw new Error(`${needed}, needed by ${pathInImage}, is in none of ${DEBIAN_PACKAGES.join(', ')} for ${arch}`);
-      await copyOne(join(dir, needed));
-    }
+    await copyNeeded(target, pathInImage);
   };
   // The loader's path is a link to the library folder in Debian's libc6: a link in the image too.
-  const loader = relative(sysroot, realpathSync(join(sysroot, interpreter)));
+  const loader = await resolveInSysroot(sysroot, interpreter);
   await copyOne(loader);
   if (`/${loader}` !== interpreter) {
     await mkdir(dirname(join(rootfs, interpreter)), { recursive: true });
     await symlink(`/${loader}`, join(rootfs, interpreter));
   }
-  for (const needed of await neededLibraries(binary)) {
-    const dir = searchDirs.find((d) => existsSync(join(sysroot, d, needed)));
-    if (!dir) throw new Error(`${needed}, needed by node, is in none of ${DEBIAN_PACKAGES.join(', ')} for ${arch}`);
-    await copyOne(join(dir, needed));
+  await copyNeeded(binary, 'node');
+}
+
+/**
+ * `path` with its symlinks followed inside the sysroot, relative to it: the packages' links are
+ * absolute (/lib64/ld-linux-x86-64.so.2 -> /lib/x86_64-linux-gnu/...), and read on this machine
+ * they would lead to its own libraries.
+ */
+async function resolveInSysroot(sysroot: string, path: string): Promise<string> {
+  let current = path.replace(/^\/+/, '');
+  for (let hops = 0; hops < 40; hops++) {
+    if (!(await lstat(join(sysroot, current))).isSymbolicLink()) return current;
+    const target = await readlink(join(sysroot, current));
+    current = target.startsWith('/') ? target.replace(/^\/+/, '') : join(dirname(current), target);
   }
+  throw new Error(`${path} in the Debian packages is a loop of symlinks`);
 }
 
 async function neededLibraries(file: string): Promise<string[]> {

@@ -3,3 +3,5 @@
 import { main } from './main.js';
 
 process.exitCode = await main(process.argv.slice(2));
+// As bin/mongosafe.js: once a stop is reported, nothing may hold the process past the grace period.
+if (process.exitCode === 130) process.exit();

@@ -90,7 +90,7 @@ export async function backup(options: BackupOptions): Promise<BackupResult> {
   const encryption = options.encrypt === undefined ? undefined : await (await import('../crypto/keys.js')).loadEncryptionKey(options.encrypt, signal);
   const lock = options.lockDays === undefined ? undefined : await requestedRetention(storage, options.lockDays, startedAt, signal);
 
-  const client = await connectSource(options.uri, { connectTimeoutMs: options.connectTimeoutMs });
+  const client = await connectSource(options.uri, { connectTimeoutMs: options.connectTimeoutMs, signal: options.signal });
   try {
     const server = await readServerInfo(client);
     const namespaces = await readSourceCatalog(client, {

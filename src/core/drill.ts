@@ -34,7 +34,7 @@ export async function drill(source: BackupSource, plan: DrillPlanner, options: {
   // Short names: Atlas shared tiers allow database names of 38 bytes at most.
   const token = randomBytes(3).toString('hex');
   const scratch = Object.fromEntries(databases.map((db, i) => [db, `mongosafe_drill_${token}_${i}`]));
-  const client = await connectSource(options.scratchUri, { connectTimeoutMs: options.connectTimeoutMs });
+  const client = await connectSource(options.scratchUri, { connectTimeoutMs: options.connectTimeoutMs, signal: options.signal });
   try {
     await restoreSource(source, {
       uri: options.scratchUri,

@@ -90,7 +90,7 @@ export async function importLegacy(options: ImportLegacyOptions): Promise<Import
 
     const inferred: InferredCounts = { objectIds: 0, dates: 0 };
     const collections: ImportedCollection[] = [];
-    const client = await connectSource(options.uri, { connectTimeoutMs: options.connectTimeoutMs });
+    const client = await connectSource(options.uri, { connectTimeoutMs: options.connectTimeoutMs, signal: options.signal });
     try {
       const db = client.db(dbName);
       for (const { entry, documents } of planned) {

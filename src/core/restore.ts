@@ -197,7 +197,7 @@ export async function restoreSource(source: BackupSource, options: RestoreSource
   let oplogSummary: ReplaySummary | undefined;
   if (!options.dryRun) {
     if (!options.uri) throw new MongosafeError('USAGE', 'restore needs a target connection string', 'pass --uri URI or set MONGODB_URI');
-    const client = await connectSource(options.uri, { connectTimeoutMs: options.connectTimeoutMs });
+    const client = await connectSource(options.uri, { connectTimeoutMs: options.connectTimeoutMs, signal: options.signal });
     try {
       const replay = options.oplogReplay && oplog ? () => replayFromSource(client, source, { included, rename }, options) : undefined;
       oplogSummary = await writePlan(client, source, plan, options, warnings, replay);

@@ -1,11 +1,14 @@
 import { MongoClient, MongoError, MongoParseError, MongoServerError, MongoServerSelectionError } from 'mongodb';
 import { MongosafeError, messageOf } from '../errors.js';
+import { onAbort, throwIfAborted } from '../util/abort.js';
 import { redactUri, scrubSecrets } from '../util/redact.js';
 
 export interface ConnectOptions {
   /** Server-selection timeout; the URI's own serverSelectionTimeoutMS wins. Default 10 s. */
   connectTimeoutMs?: number;
   appName?: string;
+  /** Stops the attempt at once: the client is closed, its sockets with it. */
+  signal?: AbortSignal;
 }
 
 const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
@@ -29,13 +32,20 @@ export async function connectSource(uri: string, options: ConnectOptions = {}): 
     const translated = translateMongoError(error, uri, `the connection string ${where} is malformed`);
     throw new MongosafeError('USAGE', translated.message, 'check the URI: mongodb://user:password@host:port/ or mongodb+srv://…', { cause: error });
   }
+  // Server selection waits out its timeout whatever happens meanwhile, and its sockets would keep
+  // the process alive after that: a stop (Ctrl-C, a container's SIGTERM) closes the client instead.
+  const stopWaiting = onAbort(options.signal, () => void client.close(true).catch(() => undefined));
   try {
     await client.connect();
     await client.db('admin').command({ ping: 1 });
+    throwIfAborted(options.signal, 'connecting to MongoDB');
     return client;
   } catch (error) {
     await client.close().catch(() => undefined);
+    throwIfAborted(options.signal, `connecting to MongoDB at ${where}`);
     throw translateMongoError(error, uri, `cannot connect to MongoDB at ${where}`);
+  } finally {
+    stopWaiting();
   }
 }
 

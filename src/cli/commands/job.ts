@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { MongosafeError } from '../../errors.js';
+import { MongosafeError, isMongosafeError, messageOf } from '../../errors.js';
 import { parseEvent } from '../../lambda/event.js';
 import { runJob } from '../../lambda/job.js';
 import { flag, type CommandContext } from '../context.js';
@@ -26,10 +26,19 @@ export async function runJobCommand(ctx: CommandContext): Promise<number> {
     name: env.JOB_NAME?.trim() || 'mongosafe',
     runId: randomUUID(),
     request: () => parseEvent({ action, deep, scheduledTime: scheduledTime(env) }),
-    limit: () => ({ signal: ctx.signal, explain: (error) => error, dispose: () => undefined }),
+    limit: () => ({ signal: ctx.signal, explain: (error) => stopped(ctx.signal, error), dispose: () => undefined }),
     env,
   });
   return EXIT_OK;
+}
+
+/**
+ * The error to report when the platform stopped the job: whatever noticed the stop first (a
+ * connection, an upload) says where it was, but the run failed because it was stopped.
+ */
+function stopped(signal: AbortSignal, error: unknown): unknown {
+  if (!signal.aborted || isMongosafeError(error, 'ABORTED')) return error;
+  return new MongosafeError('ABORTED', `${messageOf(signal.reason)}: ${messageOf(error)}`, undefined, { cause: error, details: { kind: 'aborted' } });
 }
 
 /**
