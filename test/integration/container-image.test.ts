@@ -4,13 +4,13 @@
 // environment and nothing of this machine's, against the test server and the S3 service.
 import { execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { readdir } from 'node:fs/promises';
+import { copyFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { IMAGE_USER, buildImage, buildahArgs, buildahMissing, hostImageArch, type BuiltImage } from '../../scripts/build-image.js';
+import { IMAGE_USER, buildImage, buildahArgs, buildahMissing, hostImageArch, type BuiltImage, type ImageArch } from '../../scripts/build-image.js';
 import { testServices, uniqueName } from '../helpers/services.js';
 
 const execFileAsync = promisify(execFile);
@@ -47,11 +47,22 @@ interface Run {
   stderr: string;
 }
 
-/** The image's entrypoint with `args` (its Cmd when none), as the image's user, with only the image's environment and `env`. */
-function runInImage(args: readonly string[] | undefined, env: Record<string, string>): Promise<Run> {
-  const imageEnv = Object.fromEntries(config.Env.map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]));
+/** A root filesystem of the image, mounted; `emulator` runs the other architecture's binaries. */
+interface Mounted {
+  config: ImageConfig;
+  rootfs: string;
+  emulator?: string;
+}
+
+/**
+ * The image's entrypoint with `args` (its Cmd when none), as the image's user, with only the
+ * image's environment and `env`.
+ */
+function runInImage(args: readonly string[] | undefined, env: Record<string, string>, image: Mounted = { config, rootfs }): Promise<Run> {
+  const imageEnv = Object.fromEntries(image.config.Env.map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]));
+  const command = [...(image.emulator ? [image.emulator] : []), ...image.config.Entrypoint, ...(args ?? image.config.Cmd)];
   return new Promise((resolve, reject) => {
-    const child = spawn('chroot', [`--userspec=${config.User}`, rootfs, ...config.Entrypoint, ...(args ?? config.Cmd)], { env: { ...imageEnv, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('chroot', [`--userspec=${image.config.User}`, image.rootfs, ...command], { env: { ...imageEnv, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -61,22 +72,36 @@ function runInImage(args: readonly string[] | undefined, env: Record<string, str
   });
 }
 
+async function mountImage(built: BuiltImage): Promise<Mounted & { container: string }> {
+  const imageConfig = (JSON.parse(await buildah('inspect', '--type', 'image', built.name)) as { OCIv1: { config: ImageConfig } }).OCIv1.config;
+  // The other architecture's image is refused by default: it cannot run here (but under an emulator).
+  const container = await buildah('from', '--pull-never', '--arch', built.arch, built.name);
+  return { container, config: imageConfig, rootfs: await buildah('mount', container) };
+}
+
+async function unmount(container: string): Promise<void> {
+  await buildah('umount', container).catch(() => undefined);
+  await buildah('rm', container).catch(() => undefined);
+}
+
+// The image for the other architecture (arm64 is Fargate's default here) runs under qemu's user
+// mode emulator (Debian's qemu-user-static), copied into its root filesystem, when there is one.
+const otherArch: ImageArch | undefined = arch === 'amd64' ? 'arm64' : arch === 'arm64' ? 'amd64' : undefined;
+const emulatorName = otherArch === 'arm64' ? 'qemu-aarch64-static' : 'qemu-x86_64-static';
+const emulator = (process.env.PATH ?? '').split(':').map((dir) => join(dir, emulatorName)).find((path) => existsSync(path));
+if (!cannotRun && !emulator) console.error(`NOTICE: the ${otherArch ?? 'other'} image is not run: ${emulatorName} is not installed (Debian: apt-get install qemu-user-static)`);
+
 describe.skipIf(cannotRun !== undefined)('the container image (npm run image)', () => {
   beforeAll(async () => {
-    image = await buildImage(arch as NonNullable<typeof arch>);
-    config = (JSON.parse(await buildah('inspect', '--type', 'image', image.name)) as { OCIv1: { config: ImageConfig } }).OCIv1.config;
-    container = await buildah('from', '--pull-never', image.name);
-    rootfs = await buildah('mount', container);
+    image = await buildImage(arch as ImageArch);
+    ({ container, config, rootfs } = await mountImage(image));
     mongo = await MongoClient.connect(services.mongodbUri);
     await mongo.db(dbName).collection('recipes').insertMany(Array.from({ length: 300 }, (_, i) => ({ title: `recipe ${i}`, steps: ['mix', 'bake'], minutes: i % 90 })));
     await new S3Client({ forcePathStyle: true }).send(new CreateBucketCommand({ Bucket: bucket }));
   });
 
   afterAll(async () => {
-    if (container) {
-      await buildah('umount', container).catch(() => undefined);
-      await buildah('rm', container).catch(() => undefined);
-    }
+    if (container) await unmount(container);
     await mongo?.db(dbName).dropDatabase();
     await mongo?.close();
   });
@@ -109,5 +134,21 @@ describe.skipIf(cannotRun !== undefined)('the container image (npm run image)', 
     const verify = await runInImage(['verify', 'latest', '--from', destination, '--json'], aws);
     expect(verify.code).toBe(0);
     expect(JSON.parse(verify.stdout)).toMatchObject({ ok: true, backups: [{ id: complete?.id, documents: 300 }] });
+  });
+
+  it.skipIf(!emulator)(`the ${otherArch ?? 'other'} image backs up too (under ${emulatorName}), and this machine's image verifies its backup`, async () => {
+    const other = await mountImage(await buildImage(otherArch as ImageArch));
+    try {
+      await copyFile(emulator as string, join(other.rootfs, emulatorName));
+      const destination = `s3://${bucket}/${otherArch ?? 'other'}`;
+      const aws = { AWS_ENDPOINT_URL: services.awsEndpoint, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing' };
+      const job = await runInImage(undefined, { ...aws, MONGODB_URI: services.mongodbUri, DESTINATION: destination, DATABASES: dbName }, { ...other, emulator: `/${emulatorName}` });
+      expect(job.stderr).toBe('');
+      expect(job.code).toBe(0);
+      const verify = await runInImage(['verify', 'latest', '--from', destination, '--json'], aws);
+      expect(JSON.parse(verify.stdout)).toMatchObject({ ok: true, backups: [{ documents: 300 }] });
+    } finally {
+      await unmount(other.container);
+    }
   });
 });
