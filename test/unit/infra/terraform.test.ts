@@ -160,7 +160,8 @@ describe('Lambda function', () => {
 
   it('gets its configuration from the environment, with a secret reference and never a connection string', () => {
     expect(fn()).toHaveProperty('environment');
-    expect(block(fn(), 'environment').variables).toBe('${merge(local.lambda_env, local.keep_env, local.kms_env, local.encrypt_env)}');
+    expect(block(fn(), 'environment').variables).toBe('${local.job_env}');
+    expect(local('job_env')).toBe('${merge(local.lambda_env, local.keep_env, local.kms_env, local.encrypt_env)}');
     expect(local('kms_env')).toBe('${var.kms_key_arn == null ? {} : { KMS_KEY_ID = var.kms_key_arn }}');
     const env = local('lambda_env');
     expect(isHcl(env)).toBe(true);
@@ -213,7 +214,9 @@ describe('Lambda function', () => {
     expect(fn().for_each).toBe('${local.functions}');
     expect(fn().role).toBe('${each.value.role_arn}');
     expect(local('separate_drill')).toBe('${var.client_side_kms_key_arn != null && var.drill_schedule_expression != null}');
-    const functions = String(local('functions'));
+    // The jobs, whichever the runner; as functions only with runner = "lambda".
+    expect(local('functions')).toBe('${local.fargate ? {} : local.jobs}');
+    const functions = String(local('jobs'));
     expect(functions).toMatch(/backup = \{\s+name\s+= var\.name\s+description = [^\n]+\s+role_arn\s+= aws_iam_role\.lambda\.arn\s+\}/);
     expect(functions).toMatch(/local\.separate_drill \? \{\s+drill = \{\s+name\s+= "\$\{var\.name\}-drill"\s+description = [^\n]+\s+role_arn\s+= aws_iam_role\.drill\[0\]\.arn\s+\}\s+\} : \{\}/);
     expect([...mod.resources.keys()].filter((key) => key.startsWith('aws_lambda_function.'))).toEqual(['aws_lambda_function.this']);
@@ -249,9 +252,9 @@ describe('schedule', () => {
     expect(schedule().schedule_expression_timezone).toBe('${var.schedule_timezone}');
     expect(block(schedule(), 'flexible_time_window')).toEqual({ mode: 'OFF' });
     const target = block(schedule(), 'target');
-    expect(target.arn).toBe('${aws_lambda_function.this[each.value.function].arn}');
+    expect(target.arn).toBe('${local.fargate ? local.run_task_target : aws_lambda_function.this[each.value.function].arn}');
     expect(target.role_arn).toBe('${aws_iam_role.scheduler.arn}');
-    expect(target.input).toBe('${jsonencode(each.value.input)}');
+    expect(target.input).toBe('${local.fargate ? jsonencode(local.run_task_requests[each.key]) : jsonencode(each.value.input)}');
     expect(String(local('schedules'))).toContain('input       = local.backup_input');
     expect(local('backup_input')).toMatchObject({ action: 'backup' });
     expect(String(local('schedules'))).toMatch(/input\s+= local\.backup_input\s+function\s+= "backup"/);
@@ -435,6 +438,8 @@ describe('IAM', () => {
         const resources = strings(s.resources ?? []);
         if (resources.length === 0) problems.push(`${key}: statement without resources`);
         for (const r of resources) {
+          // ecr:GetAuthorizationToken has no resource-level permissions: "*" is its only resource.
+          if (key === 'aws_iam_policy_document.task_execution' && r === '*' && actions.join() === 'ecr:GetAuthorizationToken') continue;
           if (r === '*' || /arn:aws:[\w-]+:\*/.test(r)) problems.push(`${key}: resource ${r}`);
           if (!r.startsWith('${')) problems.push(`${key}: literal resource ${r} (must be one of the module's own)`);
         }
@@ -473,7 +478,7 @@ describe('IAM', () => {
 
   it('gives every function the same base: its bucket (prefix-limited listing, reads), its secret, its own log group, its topic and its queue', () => {
     const base = data('aws_iam_policy_document.function_base');
-    expect(base.for_each).toBe('${local.functions}');
+    expect(base.for_each).toBe('${local.jobs}');
     const actions = byAction(statements(base));
     expect([...actions.keys()].sort()).toEqual(
       ['kms:Decrypt', 'kms:GenerateDataKey', 'logs:CreateLogStream', 'logs:PutLogEvents', 's3:GetObject', 's3:ListBucket', 'secretsmanager:GetSecretValue', 'sns:Publish', 'sqs:SendMessage'].sort(),
@@ -517,13 +522,15 @@ describe('IAM', () => {
   });
 
   it('grants SSE and secret KMS keys only when given, and only on those keys', () => {
-    const kms = dynamicContents(data('aws_iam_policy_document.function_base'), 'statement');
+    const kms = dynamicContents(data('aws_iam_policy_document.function_base'), 'statement').filter((s) => strings(s.actions).some((a) => a.startsWith('kms:')));
     expect(kms.map((s) => [s.actions, s.resources])).toEqual([
       [['kms:Decrypt', 'kms:GenerateDataKey'], '${local.data_kms_keys}'],
       [['kms:Decrypt'], ['${var.secret_kms_key_arn}']],
     ]);
     const dynamicBlocks = (data('aws_iam_policy_document.function_base').dynamic as Hcl).statement as Hcl[];
     expect(dynamicBlocks.map((d) => d.for_each)).toEqual([
+      // WriteOwnLogs: a function's own log group; a task's logs are the execution role's.
+      '${local.fargate ? [] : [1]}',
       '${length(local.data_kms_keys) > 0 ? [1] : []}',
       '${var.secret_kms_key_arn == null ? [] : [1]}',
     ]);
@@ -566,8 +573,8 @@ describe('IAM', () => {
     for (const key of ['aws_iam_role.drill', 'aws_iam_role_policy.drill']) expect(resource(key).count, key).toBe('${local.separate_drill ? 1 : 0}');
     expect(data('aws_iam_policy_document.drill').count).toBe('${local.separate_drill ? 1 : 0}');
     expect(resource('aws_iam_role_policy.drill').policy).toBe('${data.aws_iam_policy_document.drill[0].json}');
-    expect(resource('aws_iam_role.drill').assume_role_policy).toBe('${data.aws_iam_policy_document.lambda_trust.json}');
-    expect(resource('aws_iam_role.drill').name).toBe('${var.name}-drill-lambda');
+    expect(resource('aws_iam_role.drill').assume_role_policy).toBe('${data.aws_iam_policy_document.job_trust.json}');
+    expect(resource('aws_iam_role.drill').name).toBe('${var.name}-drill-${local.job_role_suffix}');
 
     const all = drillStatements();
     expect(clientSideKeyGrants(all)).toEqual([[['kms:Decrypt'], ['${var.client_side_kms_key_arn}']]]);
@@ -587,17 +594,25 @@ describe('IAM', () => {
     for (const other of [`manifests/${id}.json`, `data/${id}/archive.gz`, 'manifests/x.json']) expect(other).not.toMatch(matches);
   });
 
-  it('lets the scheduler invoke these functions and write to its dead-letter queue, nothing else', () => {
-    const scheduler = statements(data('aws_iam_policy_document.scheduler')).map((s) => [s.actions, s.resources]);
+  it('lets the scheduler invoke these functions (or run these tasks) and write to its dead-letter queue, nothing else', () => {
+    const doc = data('aws_iam_policy_document.scheduler');
+    const scheduler = statements(doc).map((s) => [s.actions, s.resources]);
     expect(scheduler).toEqual([
-      [['lambda:InvokeFunction'], '${[for f in aws_lambda_function.this : f.arn]}'],
       [['sqs:SendMessage'], ['${aws_sqs_queue.dead_letters.arn}']],
+      [['lambda:InvokeFunction'], '${[for f in aws_lambda_function.this : f.arn]}'],
+      [['ecs:RunTask'], '${[for t in aws_ecs_task_definition.this : "${t.arn_without_revision}:*"]}'],
+      [['iam:PassRole'], '${concat([for t in aws_ecs_task_definition.this : t.task_role_arn], [aws_iam_role.task_execution[0].arn])}'],
     ]);
+    // Each runner its own statements only.
+    expect(((doc.dynamic as Hcl).statement as Hcl[]).map((d) => d.for_each)).toEqual(['${local.fargate ? [] : [1]}', '${local.fargate ? [1] : []}', '${local.fargate ? [1] : []}']);
   });
 
-  it('trusts only the Lambda and Scheduler services, the latter from this account only', () => {
+  it('trusts only the Lambda (or ECS tasks) and Scheduler services, the latter from this account only', () => {
     const trust = (key: string): Hcl => block(data(key), 'statement');
-    expect(block(trust('aws_iam_policy_document.lambda_trust'), 'principals')).toEqual({ type: 'Service', identifiers: ['lambda.amazonaws.com'] });
+    expect(block(trust('aws_iam_policy_document.job_trust'), 'principals')).toEqual({
+      type: 'Service',
+      identifiers: ['${local.fargate ? "ecs-tasks.amazonaws.com" : "lambda.amazonaws.com"}'],
+    });
     const scheduler = trust('aws_iam_policy_document.scheduler_trust');
     expect(block(scheduler, 'principals')).toEqual({ type: 'Service', identifiers: ['scheduler.amazonaws.com'] });
     expect(block(scheduler, 'condition')).toEqual({ test: 'StringEquals', variable: 'aws:SourceAccount', values: ['${local.account_id}'] });
@@ -749,7 +764,7 @@ describe('alarms and notifications', () => {
       comparison_operator: 'LessThanThreshold',
       threshold: 1,
       treat_missing_data: 'breaching',
-      dimensions: { FunctionName: '${aws_lambda_function.this["backup"].function_name}' },
+      dimensions: { FunctionName: '${local.jobs.backup.name}' },
       alarm_actions: ['${aws_sns_topic.alarms.arn}'],
     });
     // N one-hour periods that must all breach: fires N hours after the last success.

@@ -1,4 +1,5 @@
-# Three kinds of alarm to the topic: a run failed (one alarm per function), no
+# Three kinds of alarm to the topic: a run failed (one alarm per function, or
+# with runner = "fargate" per scheduled job, plus a rule on stopped tasks), no
 # backup succeeded for too long, and an invocation was dead-lettered (never ran,
 # or failed after its retries).
 
@@ -32,7 +33,7 @@ moved {
   to   = aws_cloudwatch_metric_alarm.errors["backup"]
 }
 
-# The handler emits BackupSucceeded = 1 (embedded metric format, namespace
+# The handler (or the task) emits BackupSucceeded = 1 (embedded metric format, namespace
 # "mongosafe", dimension set [["FunctionName"]]) after each complete backup.
 # Missing data counts as breaching, so a backup that never ran, a schedule that
 # was deleted and a handler that crashed before its metrics all raise it.
@@ -48,7 +49,8 @@ resource "aws_cloudwatch_metric_alarm" "heartbeat" {
   namespace   = local.metric_namespace
   metric_name = "BackupSucceeded"
   dimensions = {
-    FunctionName = aws_lambda_function.this["backup"].function_name
+    # The backup job's name: the function's, or the task's JOB_NAME (ecs.tf).
+    FunctionName = local.jobs.backup.name
   }
   statistic           = "Sum"
   period              = 3600
@@ -82,4 +84,80 @@ resource "aws_cloudwatch_metric_alarm" "dead_letters" {
 
   alarm_actions = [aws_sns_topic.alarms.arn]
   tags          = var.tags
+}
+
+# ---------------------------------------------------------------- runner = "fargate"
+
+# A task has no AWS/Lambda Errors. Its two signs of failure instead: the
+# BackupSucceeded or VerifySucceeded = 0 that a run which fails cleanly writes
+# (one alarm per schedule, so the name says which job failed), and, for a task
+# that died before it could write it (image pull failure, out of memory, a
+# crash), the rule below on the task's end.
+resource "aws_cloudwatch_metric_alarm" "task_failed" {
+  for_each = local.fargate ? local.schedules : {}
+
+  alarm_name        = "${var.name}-${each.key}-failed"
+  alarm_description = "A mongosafe ${each.key == "backup" ? "backup" : "restore drill"} task of ${var.name} failed. See the log group ${aws_cloudwatch_log_group.task[each.value.function].name}."
+
+  namespace   = local.metric_namespace
+  metric_name = each.key == "backup" ? "BackupSucceeded" : "VerifySucceeded"
+  dimensions = {
+    FunctionName = local.jobs[each.value.function].name
+  }
+  statistic           = "Minimum"
+  period              = 300
+  evaluation_periods  = 1
+  comparison_operator = "LessThanThreshold"
+  threshold           = 1
+  # No run is not a failure; the heartbeat alarm covers runs that never happen.
+  treat_missing_data = "notBreaching"
+
+  alarm_actions = [aws_sns_topic.alarms.arn]
+  tags          = var.tags
+}
+
+# Every task of this module's cluster that stopped other than by its container
+# exiting 0: a non-zero exit code, no exit code at all (the container never ran:
+# image pull failure, a bad role), or any stop but the container's own exit
+# (killed, out of memory, stopped by hand). To the alarm topic, as a readable line.
+resource "aws_cloudwatch_event_rule" "task_failed" {
+  count = local.fargate ? 1 : 0
+
+  name        = "${var.name}-task-failed"
+  description = "mongosafe: a task of ${var.name} stopped without succeeding"
+
+  event_pattern = jsonencode({
+    source        = ["aws.ecs"]
+    "detail-type" = ["ECS Task State Change"]
+    detail = {
+      clusterArn        = [aws_ecs_cluster.this[0].arn]
+      lastStatus        = ["STOPPED"]
+      taskDefinitionArn = [for t in aws_ecs_task_definition.this : { prefix = "${t.arn_without_revision}:" }]
+      "$or" = [
+        { containers = { exitCode = [{ "anything-but" = 0 }] } },
+        { containers = { exitCode = [{ exists = false }] } },
+        { stopCode = [{ "anything-but" = "EssentialContainerExited" }] },
+      ]
+    }
+  })
+
+  tags = var.tags
+}
+
+resource "aws_cloudwatch_event_target" "task_failed" {
+  count = local.fargate ? 1 : 0
+
+  rule = aws_cloudwatch_event_rule.task_failed[0].name
+  arn  = aws_sns_topic.alarms.arn
+
+  input_transformer {
+    input_paths = {
+      group    = "$.detail.group"
+      task     = "$.detail.taskArn"
+      stopCode = "$.detail.stopCode"
+      reason   = "$.detail.stoppedReason"
+      exitCode = "$.detail.containers[0].exitCode"
+    }
+    input_template = "\"mongosafe: the task <group> of ${var.name} failed (stop code <stopCode>, exit code <exitCode>): <reason>. Task <task>; its output is in ${join(" or ", [for g in aws_cloudwatch_log_group.task : g.name])}.\""
+  }
 }
