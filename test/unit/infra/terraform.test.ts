@@ -793,6 +793,164 @@ describe('alarms and notifications', () => {
   });
 });
 
+describe('Fargate runner (runner = "fargate")', () => {
+  const task = (): Hcl => resource('aws_ecs_task_definition.this');
+  const statementsOf = (doc: Hcl): Hcl[] => [...blocks(doc, 'statement'), ...dynamicContents(doc, 'statement')];
+
+  it('is off by default: runner is "lambda", validated, and every Fargate resource exists only with "fargate"', () => {
+    expect(variableDefault('runner')).toBe('lambda');
+    expect(conditions('runner')).toContain('contains(["lambda", "fargate"], var.runner)');
+    expect(local('fargate')).toBe('${var.runner == "fargate"}');
+    expect(local('tasks')).toBe('${local.fargate ? local.jobs : {}}');
+    const fargateOnly = [
+      'aws_ecs_cluster.this',
+      'aws_iam_role.task_execution',
+      'aws_iam_role_policy.task_execution',
+      'aws_cloudwatch_event_rule.task_failed',
+      'aws_cloudwatch_event_target.task_failed',
+      'aws_sns_topic_policy.alarms',
+    ];
+    for (const key of fargateOnly) expect(resource(key).count, key).toBe('${local.fargate ? 1 : 0}');
+    for (const key of ['aws_ecs_task_definition.this', 'aws_cloudwatch_log_group.task']) expect(resource(key).for_each, key).toBe('${local.tasks}');
+    expect(resource('aws_cloudwatch_metric_alarm.task_failed').for_each).toBe('${local.fargate ? local.schedules : {}}');
+    expect(resource('aws_security_group.task').count).toBe('${local.create_security_group ? 1 : 0}');
+    expect(local('create_security_group')).toBe('${local.fargate && var.security_group_ids == null}');
+  });
+
+  it('creates no Lambda function, log group, retry setting or errors alarm with "fargate"', () => {
+    expect(local('functions')).toBe('${local.fargate ? {} : local.jobs}');
+    expect(resource('aws_lambda_function.this').for_each).toBe('${local.functions}');
+    expect(resource('aws_cloudwatch_log_group.lambda').for_each).toBe('${local.functions}');
+    for (const key of ['aws_lambda_function_event_invoke_config.this', 'aws_cloudwatch_metric_alarm.errors']) expect(resource(key).for_each, key).toBe('${aws_lambda_function.this}');
+    // The zip is then not needed; the Lambda runner still requires it.
+    expect(variableDefault('lambda_zip_path')).toBeNull();
+    expect(conditions('lambda_zip_path')).toContain('var.runner != "lambda" || fileexists(');
+  });
+
+  it('runs each job as a task definition whose task role is the job\'s role, with the same policy document as the function', () => {
+    expect(task().task_role_arn).toBe('${each.value.role_arn}');
+    expect(task().execution_role_arn).toBe('${aws_iam_role.task_execution[0].arn}');
+    // One role per job whichever the runner: only its trust differs.
+    expect(resource('aws_iam_role.lambda').assume_role_policy).toBe('${data.aws_iam_policy_document.job_trust.json}');
+    expect(resource('aws_iam_role_policy.lambda').policy).toBe('${data.aws_iam_policy_document.lambda.json}');
+    expect(resource('aws_iam_role_policy.drill').policy).toBe('${data.aws_iam_policy_document.drill[0].json}');
+    const policies = [...mod.resources].filter(([key]) => key.startsWith('aws_iam_role_policy.')).map(([key, body]) => [key, body.role]);
+    expect(policies.filter(([, role]) => String(role).includes('aws_iam_role.lambda'))).toEqual([['aws_iam_role_policy.lambda', '${aws_iam_role.lambda.id}']]);
+    const trust = block(data('aws_iam_policy_document.job_trust'), 'statement');
+    expect(block(trust, 'principals').identifiers).toEqual(['${local.fargate ? "ecs-tasks.amazonaws.com" : "lambda.amazonaws.com"}']);
+    expect(dynamicContents(trust, 'condition')).toEqual([
+      { test: 'StringEquals', variable: 'aws:SourceAccount', values: ['${local.account_id}'] },
+      { test: 'ArnLike', variable: 'aws:SourceArn', values: ['arn:${data.aws_partition.current.partition}:ecs:${local.region}:${local.account_id}:*'] },
+    ]);
+    expect(((trust.dynamic as Hcl).condition as Hcl[]).map((d) => d.for_each)).toEqual(['${local.fargate ? [1] : []}', '${local.fargate ? [1] : []}']);
+  });
+
+  it('is a Fargate task on Linux, ARM64 by default, 1 vCPU and 2 GiB, sizes validated', () => {
+    expect(task()).toMatchObject({ requires_compatibilities: ['FARGATE'], network_mode: 'awsvpc', cpu: '${tostring(var.task_cpu)}', memory: '${tostring(var.task_memory)}' });
+    expect(block(task(), 'runtime_platform')).toEqual({ operating_system_family: 'LINUX', cpu_architecture: '${var.task_cpu_architecture}' });
+    expect(variableDefault('task_cpu_architecture')).toBe('ARM64');
+    expect(conditions('task_cpu_architecture')).toContain('contains(["ARM64", "X86_64"], var.task_cpu_architecture)');
+    expect([variableDefault('task_cpu'), variableDefault('task_memory'), variableDefault('task_ephemeral_storage_gib')]).toEqual([1024, 2048, null]);
+    expect(dynamicContents(task(), 'ephemeral_storage')).toEqual([{ size_in_gib: '${ephemeral_storage.value}' }]);
+  });
+
+  it('gives the container a read-only root, a writable /tmp task volume, a non-root user, and the job\'s log group', () => {
+    expect(task().container_definitions).toBe('${jsonencode(local.container_definitions[each.key])}');
+    expect(block(task(), 'volume')).toEqual({ name: 'tmp' });
+    const group = resource('aws_cloudwatch_log_group.task');
+    expect(group.name).toBe('/ecs/${each.value.name}');
+    expect(resolve(group.retention_in_days)).toBe(90);
+    // The rest is evaluated by terraform (below): user 65532, readonlyRootFilesystem, /tmp, the environment.
+  });
+
+  it('never lets the execution role read the secret, and gives the container no secrets: the job reads it with its task role', () => {
+    const execution = statementsOf(data('aws_iam_policy_document.task_execution'));
+    const actions = execution.flatMap((s) => strings(s.actions));
+    expect(actions.sort()).toEqual(['ecr:BatchCheckLayerAvailability', 'ecr:BatchGetImage', 'ecr:GetAuthorizationToken', 'ecr:GetDownloadUrlForLayer', 'logs:CreateLogStream', 'logs:PutLogEvents']);
+    expect(allStrings(execution).filter((v) => /secret|kms/i.test(v))).toEqual([]);
+    expect(allStrings([local('container_definitions')]).filter((v) => /secrets|valueFrom/i.test(v))).toEqual([]);
+    const logs = execution.find((s) => strings(s.actions).includes('logs:PutLogEvents'));
+    expect(logs?.resources).toBe('${[for group in aws_cloudwatch_log_group.task : "${group.arn}:*"]}');
+    const pull = execution.find((s) => strings(s.actions).includes('ecr:BatchGetImage'));
+    expect(pull?.resources).toEqual(['${local.ecr_repository_arn}']);
+    expect(block(data('aws_iam_policy_document.task_execution_trust'), 'statement')).toMatchObject({
+      principals: [{ type: 'Service', identifiers: ['ecs-tasks.amazonaws.com'] }],
+      condition: [{ test: 'StringEquals', variable: 'aws:SourceAccount', values: ['${local.account_id}'] }],
+    });
+  });
+
+  it('lets the scheduler run only these task families on this cluster, and pass the tasks\' roles to ECS tasks only', () => {
+    const dynamics = ((data('aws_iam_policy_document.scheduler').dynamic as Hcl).statement as Hcl[]).map((d) => block(d, 'content'));
+    const runTask = dynamics.find((s) => strings(s.actions).includes('ecs:RunTask')) as Hcl;
+    expect(block(runTask, 'condition')).toEqual({ test: 'ArnEquals', variable: 'ecs:cluster', values: ['${aws_ecs_cluster.this[0].arn}'] });
+    const passRole = dynamics.find((s) => strings(s.actions).includes('iam:PassRole')) as Hcl;
+    expect(block(passRole, 'condition')).toEqual({ test: 'StringEquals', variable: 'iam:PassedToService', values: ['ecs-tasks.amazonaws.com'] });
+    expect(dynamics.flatMap((s) => strings(s.actions))).not.toContain('ecs:TagResource');
+  });
+
+  it('schedules RunTask through the universal target, with the job\'s command and SCHEDULED_TIME as overrides', () => {
+    expect(local('run_task_target')).toBe('arn:aws:scheduler:::aws-sdk:ecs:runTask');
+    expect(local('backup_command')).toEqual(['job']);
+    expect(local('drill_command')).toEqual(['job', 'verify', '--deep']);
+    expect(String(local('schedules'))).toMatch(/input\s+= local\.backup_input\s+function\s+= "backup"\s+command\s+= local\.backup_command/);
+    expect(String(local('schedules'))).toMatch(/input\s+= local\.drill_input\s+function\s+= local\.drill_function\s+command\s+= local\.drill_command/);
+    // The same retry policy and dead-letter queue for both runners: one target block.
+    expect(blocks(resource('aws_scheduler_schedule.this'), 'target')).toHaveLength(1);
+    expect(variableDefault('assign_public_ip')).toBe(true);
+  });
+
+  it('keeps the heartbeat for both runners, and alarms on a task that failed or stopped without succeeding', () => {
+    const heartbeat = resource('aws_cloudwatch_metric_alarm.heartbeat');
+    expect(heartbeat).not.toHaveProperty('count');
+    expect(heartbeat.dimensions).toEqual({ FunctionName: '${local.jobs.backup.name}' });
+    const failed = resource('aws_cloudwatch_metric_alarm.task_failed');
+    expect(failed).toMatchObject({
+      namespace: '${local.metric_namespace}',
+      metric_name: '${each.key == "backup" ? "BackupSucceeded" : "VerifySucceeded"}',
+      dimensions: { FunctionName: '${local.jobs[each.value.function].name}' },
+      statistic: 'Minimum',
+      comparison_operator: 'LessThanThreshold',
+      threshold: 1,
+      treat_missing_data: 'notBreaching',
+      alarm_actions: ['${aws_sns_topic.alarms.arn}'],
+    });
+    const pattern = String(resource('aws_cloudwatch_event_rule.task_failed').event_pattern);
+    for (const part of ['source        = ["aws.ecs"]', '"detail-type" = ["ECS Task State Change"]', 'lastStatus        = ["STOPPED"]', 'clusterArn        = [aws_ecs_cluster.this[0].arn]', '{ containers = { exitCode = [{ "anything-but" = 0 }] } }', '{ containers = { exitCode = [{ exists = false }] } }', '{ stopCode = [{ "anything-but" = "EssentialContainerExited" }] }']) {
+      expect(pattern).toContain(part);
+    }
+    expect(resource('aws_cloudwatch_event_target.task_failed')).toMatchObject({ rule: '${aws_cloudwatch_event_rule.task_failed[0].name}', arn: '${aws_sns_topic.alarms.arn}' });
+  });
+
+  it('admits to the topic that rule alone and this account\'s CloudWatch alarms', () => {
+    expect(resource('aws_sns_topic_policy.alarms').policy).toBe('${data.aws_iam_policy_document.alarms_topic[0].json}');
+    const topic = statementsOf(data('aws_iam_policy_document.alarms_topic'));
+    expect(topic.map((s) => [s.actions, block(s, 'principals').identifiers, blocks(s, 'condition').map((c) => [c.variable, c.values])])).toEqual([
+      [['sns:Publish'], ['cloudwatch.amazonaws.com'], [['aws:SourceArn', ['arn:${data.aws_partition.current.partition}:cloudwatch:${local.region}:${local.account_id}:alarm:*']], ['aws:SourceAccount', ['${local.account_id}']]]],
+      [['sns:Publish'], ['events.amazonaws.com'], [['aws:SourceArn', ['${aws_cloudwatch_event_rule.task_failed[0].arn}']]]],
+    ]);
+  });
+
+  it('lets the module\'s security group take no inbound traffic and send TCP to egress_tcp_ports only', () => {
+    const group = resource('aws_security_group.task');
+    expect(group).not.toHaveProperty('ingress');
+    expect(group).not.toHaveProperty('egress');
+    expect([...mod.resources.keys()].filter((key) => key.includes('ingress'))).toEqual([]);
+    expect(resource('aws_vpc_security_group_egress_rule.task')).toMatchObject({ ip_protocol: 'tcp', from_port: '${tonumber(each.value)}', to_port: '${tonumber(each.value)}', cidr_ipv4: '0.0.0.0/0' });
+    expect(variableDefault('egress_tcp_ports')).toEqual([443, 27015, 27016, 27017]);
+  });
+
+  it('outputs the cluster, the task definitions and the execution role, null with "lambda"; the function outputs null with "fargate"', () => {
+    for (const name of ['cluster_arn', 'task_definition_arn', 'drill_task_definition_arn', 'task_execution_role_arn', 'function_name', 'function_arn']) {
+      expect(String(get(mod.outputs, name).value), name).toMatch(/^\$\{try\(.*, null\)\}$/);
+    }
+    expect(get(mod.outputs, 'log_group_name').value).toBe('${local.fargate ? aws_cloudwatch_log_group.task["backup"].name : aws_cloudwatch_log_group.lambda["backup"].name}');
+  });
+
+  it('leaves the example on Lambda', () => {
+    expect(get(example.modules, 'mongodb_backup')).not.toHaveProperty('runner');
+  });
+});
+
 describe('outputs', () => {
   it('exposes what the docs and the example use', () => {
     for (const name of ['bucket_name', 'bucket_arn', 'destination', 'function_name', 'function_arn', 'alarm_topic_arn', 'log_group_name', 'schedule_arn', 'drill_function_name']) {
@@ -938,6 +1096,17 @@ describe('with the terraform CLI', async () => {
       ['a schedule that is not cron() or rate()', ['-var', 'schedule_expression=0 3 * * *'], 'schedule_expression must be a cron(...) or rate(...) expression'],
       ['a key alias as the client-side key', ['-var', `client_side_kms_key_arn=${KEY_ALIAS_ARN}`], 'an alias is not accepted'],
       ['a key id as the client-side key', ['-var', 'client_side_kms_key_arn=1234abcd-12ab-34cd-56ef-1234567890ab'], 'client_side_kms_key_arn must be null or a KMS key ARN'],
+      ['an unknown runner', ['-var', 'runner=ecs'], 'runner must be "lambda" or "fargate"'],
+      ['Fargate without an image', ['-var', 'runner=fargate', '-var', 'subnet_ids=["subnet-1"]'], 'container_image is required with runner = "fargate"'],
+      ['Fargate with a blank image', ['-var', 'runner=fargate', '-var', 'subnet_ids=["subnet-1"]', '-var', 'container_image= '], 'container_image is required with runner = "fargate"'],
+      ['Fargate without subnets', ['-var', 'runner=fargate', '-var', 'container_image=mongosafe:1'], 'subnet_ids is required with runner = "fargate"'],
+      ['a CPU size Fargate does not have', ['-var', 'task_cpu=3072'], 'task_cpu must be one of'],
+      ['less memory than Fargate gives 1 vCPU', ['-var', 'task_memory=1024'], 'task_memory is not a size Fargate offers'],
+      ['a memory size between Fargate\'s steps', ['-var', 'task_cpu=8192', '-var', 'task_memory=18432'], 'task_memory is not a size Fargate offers'],
+      ['1.5 GiB on 0.25 vCPU', ['-var', 'task_cpu=256', '-var', 'task_memory=1536'], 'task_memory is not a size Fargate offers'],
+      ['20 GiB of ephemeral storage (the free size: leave it null)', ['-var', 'task_ephemeral_storage_gib=20'], 'task_ephemeral_storage_gib must be null'],
+      ['more ephemeral storage than Fargate gives', ['-var', 'task_ephemeral_storage_gib=201'], 'task_ephemeral_storage_gib must be null'],
+      ['a lowercase architecture', ['-var', 'task_cpu_architecture=arm64'], 'task_cpu_architecture must be "ARM64" or "X86_64"'],
       ['the bucket key as the client-side key', ['-var', `client_side_kms_key_arn=${KEY_ARN}`, '-var', `kms_key_arn=${KEY_ARN}`], 'client_side_kms_key_arn must be a key of its own'],
       ['the secret key as the client-side key', ['-var', `client_side_kms_key_arn=${KEY_ARN}`, '-var', `secret_kms_key_arn=${KEY_ARN}`], 'client_side_kms_key_arn must be a key of its own'],
     ])('rejects %s', (_, vars, message) => {
@@ -997,6 +1166,109 @@ describe('with the terraform CLI', async () => {
           encrypt_env: { ENCRYPT: `kms:${KEY_ARN}` },
           separate_drill: true,
           drill_function: 'drill',
+        });
+      } finally {
+        await rm(join(dir, 'locals.tf'));
+        await rm(join(dir, 'terraform.tfstate'), { force: true });
+      }
+    });
+
+    // runner = "fargate" needs no zip; the Lambda runner still does.
+    it('accepts Fargate without lambda_zip_path, and every CPU/memory pair Fargate offers', () => {
+      const fargate = ['-var', 'runner=fargate', '-var', 'container_image=mongosafe:1', '-var', 'subnet_ids=["subnet-1"]'];
+      const withoutZip = runTerraform(binary as string, ['plan', '-input=false', '-no-color', '-lock=false', '-var', 'bucket_name=momsrecipebox-mongodb-backups-123456789012', ...secret, ...fargate], dir);
+      expect(withoutZip.status, withoutZip.output).toBe(0);
+      const lambdaWithoutZip = runTerraform(binary as string, ['plan', '-input=false', '-no-color', '-lock=false', '-var', 'bucket_name=momsrecipebox-mongodb-backups-123456789012', ...secret], dir);
+      expect(lambdaWithoutZip.status).not.toBe(0);
+      expect(lambdaWithoutZip.output.replace(/\s+/g, ' ')).toContain('(required with runner = "lambda")');
+      for (const [cpu, memory] of [[256, 512], [256, 2048], [512, 4096], [2048, 16384], [4096, 30720], [8192, 61440], [16384, 122880]]) {
+        const sized = plan(...secret, '-var', `task_cpu=${cpu}`, '-var', `task_memory=${memory}`, '-var', 'task_ephemeral_storage_gib=200', '-var', 'task_cpu_architecture=X86_64');
+        expect(sized.status, `${cpu}/${memory}: ${sized.output}`).toBe(0);
+      }
+    });
+
+    // The container and the RunTask requests as Terraform evaluates them; resource
+    // attributes are stand-ins naming the resource (evaluate-locals.ts).
+    it('evaluates the Fargate container and the RunTask requests: the Lambda\'s environment, no connection string, the overrides', async () => {
+      const names = ['functions', 'tasks', 'container_definitions', 'run_task_requests', 'ecr_repository_arn'];
+      const evaluate = (...vars: string[]): Record<string, unknown> => {
+        const apply = runTerraform(binary as string, ['apply', '-auto-approve', '-input=false', '-no-color', '-lock=false', ...base, ...secret, ...vars], dir);
+        expect(apply.status, apply.output).toBe(0);
+        const outputs = JSON.parse(runTerraform(binary as string, ['output', '-json'], dir).stdout) as Record<string, { value: unknown }>;
+        return Object.fromEntries(Object.entries(outputs).map(([name, output]) => [name, output.value]));
+      };
+      const fargate = ['-var', 'runner=fargate', '-var', 'subnet_ids=["subnet-1","subnet-2"]'];
+      const ecrImage = '123456789012.dkr.ecr.eu-west-1.amazonaws.com/team/mongosafe:1.4.0';
+      await writeFile(join(dir, 'locals.tf'), localsSource(mod, names));
+      try {
+        // The default: functions, no task.
+        const lambda = evaluate();
+        expect(Object.keys(lambda.functions as Hcl)).toEqual(['backup']);
+        // A null output is not stored: absent from `terraform output`.
+        expect([lambda.tasks, lambda.container_definitions, lambda.run_task_requests, lambda.ecr_repository_arn ?? null]).toEqual([{}, {}, {}, null]);
+
+        const both = evaluate(...fargate, '-var', `container_image=${ecrImage}`, '-var', `client_side_kms_key_arn=${KEY_ARN}`, '-var', 'drill_schedule_expression=cron(0 5 ? * SUN *)', '-var', 'keep={daily=7}');
+        expect(both.functions).toEqual({});
+        expect(Object.keys(both.tasks as Hcl)).toEqual(['backup', 'drill']);
+        expect(both.ecr_repository_arn).toBe('arn:data.aws_partition.current.partition:ecr:eu-west-1:123456789012:repository/team/mongosafe');
+        const containers = both.container_definitions as Record<string, Hcl[]>;
+        for (const [key, jobName, command] of [['backup', 'mongodb-backup', ['job']], ['drill', 'mongodb-backup-drill', ['job', 'verify', '--deep']]] as const) {
+          expect(containers[key]).toHaveLength(1);
+          const container = containers[key]?.[0] as Hcl;
+          expect(container).toMatchObject({
+            name: 'mongosafe',
+            image: ecrImage,
+            essential: true,
+            user: '65532',
+            readonlyRootFilesystem: true,
+            command,
+            mountPoints: [{ sourceVolume: 'tmp', containerPath: '/tmp', readOnly: false }],
+            logConfiguration: {
+              logDriver: 'awslogs',
+              options: { 'awslogs-group': `aws_cloudwatch_log_group.task[${key}].name`, 'awslogs-region': 'data.aws_region.current.region', 'awslogs-stream-prefix': 'mongosafe' },
+            },
+          });
+          expect(container).not.toHaveProperty('secrets');
+          const env = Object.fromEntries((container.environment as { name: string; value: string }[]).map((e) => [e.name, e.value]));
+          expect(env).toEqual({
+            DESTINATION: 's3://momsrecipebox-mongodb-backups-123456789012',
+            MONGODB_URI_SECRET: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:moms-recipe-secrets-AbCdEf#MONGODB_URI',
+            DATABASES: '',
+            VERIFY: 'full',
+            NOTIFY_TOPIC_ARN: 'aws_sns_topic.alarms.arn',
+            KEEP_DAILY: '7',
+            ENCRYPT: `kms:${KEY_ARN}`,
+            // The heartbeat's FunctionName for the backup job (alarms.tf).
+            JOB_NAME: jobName,
+            AWS_REGION: 'data.aws_region.current.region',
+          });
+          expect(Object.values(env).filter((v) => /mongodb(\+srv)?:\/\//.test(v))).toEqual([]);
+        }
+
+        const requests = both.run_task_requests as Record<string, Hcl>;
+        expect(requests.backup).toEqual({
+          Cluster: 'aws_ecs_cluster.this[0].arn',
+          TaskDefinition: 'aws_ecs_task_definition.this[backup].arn',
+          LaunchType: 'FARGATE',
+          NetworkConfiguration: { AwsvpcConfiguration: { Subnets: ['subnet-1', 'subnet-2'], SecurityGroups: ['aws_security_group.task[0].id'], AssignPublicIp: 'ENABLED' } },
+          Overrides: {
+            ContainerOverrides: [{ Name: 'mongosafe', Command: ['job'], Environment: [{ Name: 'SCHEDULED_TIME', Value: '<aws.scheduler.scheduled-time>' }] }],
+          },
+        });
+        expect(requests.drill).toMatchObject({
+          TaskDefinition: 'aws_ecs_task_definition.this[drill].arn',
+          Overrides: { ContainerOverrides: [{ Name: 'mongosafe', Command: ['job', 'verify', '--deep'] }] },
+        });
+
+        // The drill on the backup's task (no client-side encryption); the caller's security groups; a private subnet; another registry.
+        const shared = evaluate(...fargate, '-var', 'container_image=ghcr.io/example/mongosafe@sha256:0123', '-var', 'drill_schedule_expression=cron(0 5 ? * SUN *)', '-var', 'security_group_ids=["sg-1"]', '-var', 'assign_public_ip=false');
+        expect(Object.keys(shared.tasks as Hcl)).toEqual(['backup']);
+        expect(shared.ecr_repository_arn ?? null).toBeNull();
+        const drill = (shared.run_task_requests as Record<string, Hcl>).drill;
+        expect(drill).toMatchObject({
+          TaskDefinition: 'aws_ecs_task_definition.this[backup].arn',
+          NetworkConfiguration: { AwsvpcConfiguration: { SecurityGroups: ['sg-1'], AssignPublicIp: 'DISABLED' } },
+          Overrides: { ContainerOverrides: [{ Command: ['job', 'verify', '--deep'] }] },
         });
       } finally {
         await rm(join(dir, 'locals.tf'));
