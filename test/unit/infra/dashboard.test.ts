@@ -111,8 +111,8 @@ describe('the dashboard body, evaluated by terraform', async () => {
 
   const FARGATE = ['-var', 'runner=fargate', '-var', 'container_image=mongosafe:1', '-var', 'subnet_ids=["subnet-1"]'];
   // jobs: every job's metric dimension; functions: the Lambda functions among
-  // them (AWS/Lambda Errors, errors alarms); schedules: the per-schedule task
-  // failure alarms of runner = "fargate".
+  // them (AWS/Lambda Errors); failureAlarms: the keys of the errors alarm, per
+  // function, or with runner = "fargate" per schedule.
   interface Configuration {
     case: string;
     vars: string[];
@@ -120,7 +120,7 @@ describe('the dashboard body, evaluated by terraform', async () => {
     drill: string;
     jobs: Record<string, string>;
     functions: Record<string, string>;
-    schedules: string[];
+    failureAlarms: string[];
     durationTitle: string;
   }
   const configurations: Configuration[] = [
@@ -131,7 +131,7 @@ describe('the dashboard body, evaluated by terraform', async () => {
       drill: 'mongodb-backup',
       jobs: { backup: 'mongodb-backup' },
       functions: { backup: 'mongodb-backup' },
-      schedules: [],
+      failureAlarms: ['backup'],
       durationTitle: 'Duration per run (seconds; the limit is 900)',
     },
     {
@@ -141,7 +141,7 @@ describe('the dashboard body, evaluated by terraform', async () => {
       drill: 'mongodb-backup-drill',
       jobs: { backup: 'mongodb-backup', drill: 'mongodb-backup-drill' },
       functions: { backup: 'mongodb-backup', drill: 'mongodb-backup-drill' },
-      schedules: [],
+      failureAlarms: ['backup', 'drill'],
       durationTitle: 'Duration per run (seconds; the limit is 900)',
     },
     {
@@ -151,7 +151,7 @@ describe('the dashboard body, evaluated by terraform', async () => {
       drill: 'mongodb-backup-drill',
       jobs: { backup: 'mongodb-backup', drill: 'mongodb-backup-drill' },
       functions: {},
-      schedules: ['backup', 'drill'],
+      failureAlarms: ['backup', 'drill'],
       durationTitle: 'Duration per run (seconds)',
     },
     {
@@ -161,7 +161,7 @@ describe('the dashboard body, evaluated by terraform', async () => {
       drill: 'mongodb-backup',
       jobs: { backup: 'mongodb-backup' },
       functions: {},
-      schedules: ['backup'],
+      failureAlarms: ['backup'],
       durationTitle: 'Duration per run (seconds)',
     },
   ];
@@ -221,13 +221,11 @@ describe('the dashboard body, evaluated by terraform', async () => {
       expect(alarmWidgets).toHaveLength(1);
       const listed = alarmWidgets.flatMap((w) => w.properties.alarms ?? []);
       // Stand-ins (evaluate-locals.ts): each entry names the resource whose ARN it is.
-      const instances: Record<string, string[]> = { errors: Object.keys(c.functions), task_failed: c.schedules };
       const expected = [...mod.resources]
         .filter(([key]) => key.startsWith('aws_cloudwatch_metric_alarm.'))
-        .flatMap(([key, body]) => ('for_each' in body ? (instances[key.split('.')[1] as string] ?? []).map((k) => `${key}[${k}].arn`) : [`${key}.arn`]));
+        .flatMap(([key, body]) => ('for_each' in body ? c.failureAlarms.map((k) => `${key}[${k}].arn`) : [`${key}.arn`]));
       expect(listed.sort()).toEqual(expected.sort());
-      expect(get(mod.resources, 'aws_cloudwatch_metric_alarm.errors').for_each).toBe('${aws_lambda_function.this}');
-      expect(get(mod.resources, 'aws_cloudwatch_metric_alarm.task_failed').for_each).toBe('${local.fargate ? local.schedules : {}}');
+      expect(get(mod.resources, 'aws_cloudwatch_metric_alarm.errors').for_each).toBe('${local.failure_alarms}');
     });
   });
 });

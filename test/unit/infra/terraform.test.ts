@@ -421,7 +421,7 @@ describe('IAM', () => {
   it('builds every policy from a policy document the tests can read (no inline JSON)', () => {
     for (const [key, body] of mod.resources) {
       for (const attribute of ['policy', 'assume_role_policy']) {
-        if (attribute in body) expect(body[attribute], key).toMatch(/^\$\{data\.aws_iam_policy_document\.\w+(\[0\])?\.json\}$/);
+        if (attribute in body) expect(body[attribute], key).toMatch(/^\$\{data\.aws_iam_policy_document\.\w+(\[0\]|\["[\w.-]+"\])?\.json\}$/);
       }
     }
     expect([...mod.resources.keys()].filter((k) => k.startsWith('aws_iam_policy.') || k.startsWith('aws_iam_role_policy_attachment.'))).toEqual([]);
@@ -613,15 +613,23 @@ describe('IAM', () => {
       type: 'Service',
       identifiers: ['${local.fargate ? "ecs-tasks.amazonaws.com" : "lambda.amazonaws.com"}'],
     });
-    const scheduler = trust('aws_iam_policy_document.scheduler_trust');
-    expect(block(scheduler, 'principals')).toEqual({ type: 'Service', identifiers: ['scheduler.amazonaws.com'] });
-    expect(block(scheduler, 'condition')).toEqual({ test: 'StringEquals', variable: 'aws:SourceAccount', values: ['${local.account_id}'] });
+    // The scheduler, S3 (replication) and ECS (the tasks' execution role): one document each, this account only.
+    const service = trust('aws_iam_policy_document.service_trust');
+    expect(data('aws_iam_policy_document.service_trust').for_each).toBe(
+      '${toset(compact([\n    "scheduler.amazonaws.com",\n    local.replicate ? "s3.amazonaws.com" : "",\n    local.fargate ? "ecs-tasks.amazonaws.com" : "",\n  ]))}',
+    );
+    expect(block(service, 'principals')).toEqual({ type: 'Service', identifiers: ['${each.key}'] });
+    expect(block(service, 'condition')).toEqual({ test: 'StringEquals', variable: 'aws:SourceAccount', values: ['${local.account_id}'] });
+    const trustOf = (role: string): unknown => resource(`aws_iam_role.${role}`).assume_role_policy;
+    expect(trustOf('scheduler')).toBe('${data.aws_iam_policy_document.service_trust["scheduler.amazonaws.com"].json}');
+    expect(trustOf('replication')).toBe('${data.aws_iam_policy_document.service_trust["s3.amazonaws.com"].json}');
+    expect(trustOf('task_execution')).toBe('${data.aws_iam_policy_document.service_trust["ecs-tasks.amazonaws.com"].json}');
   });
 });
 
 describe('replication (replica_region)', () => {
   const replicaKeys = (): string[] => [...mod.resources.keys()].filter((key) => key.endsWith('.replica') || key.endsWith('.replication'));
-  const replicaData = (): string[] => [...mod.data.keys()].filter((key) => /\.(replica_bucket|replication|replication_trust)$/.test(key));
+  const replicaData = (): string[] => [...mod.data.keys()].filter((key) => /\.(replica_bucket|replication)$/.test(key));
   const replication = (): Hcl => resource('aws_s3_bucket_replication_configuration.backups');
   const rule = (): Hcl => block(replication(), 'rule');
   const policy = (): Hcl[] => {
@@ -638,7 +646,7 @@ describe('replication (replica_region)', () => {
       const expected = key === 'aws_s3_bucket_object_lock_configuration.replica' ? '${local.replicate && var.object_lock_mode != null ? 1 : 0}' : '${local.replicate ? 1 : 0}';
       expect(resource(key).count, key).toBe(expected);
     }
-    expect(replicaData().sort()).toEqual(['aws_iam_policy_document.replica_bucket', 'aws_iam_policy_document.replication', 'aws_iam_policy_document.replication_trust']);
+    expect(replicaData().sort()).toEqual(['aws_iam_policy_document.replica_bucket', 'aws_iam_policy_document.replication']);
     for (const key of replicaData()) expect(data(key).count, key).toBe('${local.replicate ? 1 : 0}');
   });
 
@@ -686,9 +694,8 @@ describe('replication (replica_region)', () => {
   });
 
   it('lets S3 replicate with a role of least privilege: read versions here, write replicas there, no delete', () => {
-    const trust = block(data('aws_iam_policy_document.replication_trust'), 'statement');
-    expect(block(trust, 'principals')).toEqual({ type: 'Service', identifiers: ['s3.amazonaws.com'] });
-    expect(block(trust, 'condition')).toEqual({ test: 'StringEquals', variable: 'aws:SourceAccount', values: ['${local.account_id}'] });
+    // Trusted by S3 for this account only (service_trust, checked with the other trust policies).
+    expect(resource('aws_iam_role.replication').assume_role_policy).toBe('${data.aws_iam_policy_document.service_trust["s3.amazonaws.com"].json}');
     expect(resource('aws_iam_role_policy.replication').policy).toBe('${data.aws_iam_policy_document.replication[0].json}');
     expect(policy().map((st) => [st.actions, st.resources])).toEqual([
       [['s3:GetReplicationConfiguration', 's3:ListBucket'], ['${aws_s3_bucket.backups.arn}']],
@@ -740,17 +747,22 @@ describe('replication (replica_region)', () => {
 });
 
 describe('alarms and notifications', () => {
-  it('alarms on any Lambda error, one alarm per function (the drill function too)', () => {
+  // What each instance watches is evaluated by terraform below (failure_alarms).
+  it('alarms on a failed run, one alarm per function (the drill function too), or per schedule with Fargate tasks', () => {
     const errors = resource('aws_cloudwatch_metric_alarm.errors');
-    expect(errors.for_each).toBe('${aws_lambda_function.this}');
-    expect(errors.alarm_name).toBe('${each.value.function_name}-errors');
+    expect(errors.for_each).toBe('${local.failure_alarms}');
+    expect(local('failure_alarms')).toBe('${local.fargate ? local.task_failure_alarms : local.function_failure_alarms}');
+    expect(String(local('function_failure_alarms'))).toMatch(/^\$\{\{\s+for key, fn in local\.functions : key => \{/);
+    expect(String(local('task_failure_alarms'))).toMatch(/^\$\{\{\s+for key, schedule in local\.schedules : key => \{/);
     expect(errors).toMatchObject({
-      namespace: 'AWS/Lambda',
-      metric_name: 'Errors',
-      statistic: 'Sum',
-      comparison_operator: 'GreaterThanOrEqualToThreshold',
+      alarm_name: '${each.value.name}',
+      namespace: '${each.value.namespace}',
+      metric_name: '${each.value.metric}',
+      statistic: '${each.value.statistic}',
+      comparison_operator: '${each.value.comparison}',
       threshold: 1,
-      dimensions: { FunctionName: '${each.value.function_name}' },
+      treat_missing_data: 'notBreaching',
+      dimensions: { FunctionName: '${each.value.job}' },
       alarm_actions: ['${aws_sns_topic.alarms.arn}'],
     });
   });
@@ -812,16 +824,15 @@ describe('Fargate runner (runner = "fargate")', () => {
     ];
     for (const key of fargateOnly) expect(resource(key).count, key).toBe('${local.fargate ? 1 : 0}');
     for (const key of ['aws_ecs_task_definition.this', 'aws_cloudwatch_log_group.task']) expect(resource(key).for_each, key).toBe('${local.tasks}');
-    expect(resource('aws_cloudwatch_metric_alarm.task_failed').for_each).toBe('${local.fargate ? local.schedules : {}}');
     expect(resource('aws_security_group.task').count).toBe('${local.create_security_group ? 1 : 0}');
     expect(local('create_security_group')).toBe('${local.fargate && var.security_group_ids == null}');
   });
 
-  it('creates no Lambda function, log group, retry setting or errors alarm with "fargate"', () => {
+  it('creates no Lambda function, log group or retry setting with "fargate"', () => {
     expect(local('functions')).toBe('${local.fargate ? {} : local.jobs}');
     expect(resource('aws_lambda_function.this').for_each).toBe('${local.functions}');
     expect(resource('aws_cloudwatch_log_group.lambda').for_each).toBe('${local.functions}');
-    for (const key of ['aws_lambda_function_event_invoke_config.this', 'aws_cloudwatch_metric_alarm.errors']) expect(resource(key).for_each, key).toBe('${aws_lambda_function.this}');
+    expect(resource('aws_lambda_function_event_invoke_config.this').for_each).toBe('${aws_lambda_function.this}');
     // The zip is then not needed; the Lambda runner still requires it.
     expect(variableDefault('lambda_zip_path')).toBeNull();
     expect(conditions('lambda_zip_path')).toContain('var.runner != "lambda" || fileexists(');
@@ -873,10 +884,7 @@ describe('Fargate runner (runner = "fargate")', () => {
     expect(logs?.resources).toBe('${[for group in aws_cloudwatch_log_group.task : "${group.arn}:*"]}');
     const pull = execution.find((s) => strings(s.actions).includes('ecr:BatchGetImage'));
     expect(pull?.resources).toEqual(['${local.ecr_repository_arn}']);
-    expect(block(data('aws_iam_policy_document.task_execution_trust'), 'statement')).toMatchObject({
-      principals: [{ type: 'Service', identifiers: ['ecs-tasks.amazonaws.com'] }],
-      condition: [{ test: 'StringEquals', variable: 'aws:SourceAccount', values: ['${local.account_id}'] }],
-    });
+    expect(resource('aws_iam_role.task_execution').assume_role_policy).toBe('${data.aws_iam_policy_document.service_trust["ecs-tasks.amazonaws.com"].json}');
   });
 
   it('lets the scheduler run only these task families on this cluster, and pass the tasks\' roles to ECS tasks only', () => {
@@ -903,17 +911,7 @@ describe('Fargate runner (runner = "fargate")', () => {
     const heartbeat = resource('aws_cloudwatch_metric_alarm.heartbeat');
     expect(heartbeat).not.toHaveProperty('count');
     expect(heartbeat.dimensions).toEqual({ FunctionName: '${local.jobs.backup.name}' });
-    const failed = resource('aws_cloudwatch_metric_alarm.task_failed');
-    expect(failed).toMatchObject({
-      namespace: '${local.metric_namespace}',
-      metric_name: '${each.key == "backup" ? "BackupSucceeded" : "VerifySucceeded"}',
-      dimensions: { FunctionName: '${local.jobs[each.value.function].name}' },
-      statistic: 'Minimum',
-      comparison_operator: 'LessThanThreshold',
-      threshold: 1,
-      treat_missing_data: 'notBreaching',
-      alarm_actions: ['${aws_sns_topic.alarms.arn}'],
-    });
+    // The failure alarms per schedule are evaluated by terraform below (failure_alarms).
     const pattern = String(resource('aws_cloudwatch_event_rule.task_failed').event_pattern);
     for (const part of ['source        = ["aws.ecs"]', '"detail-type" = ["ECS Task State Change"]', 'lastStatus        = ["STOPPED"]', 'clusterArn        = [aws_ecs_cluster.this[0].arn]', '{ containers = { exitCode = [{ "anything-but" = 0 }] } }', '{ containers = { exitCode = [{ exists = false }] } }', '{ stopCode = [{ "anything-but" = "EssentialContainerExited" }] }']) {
       expect(pattern).toContain(part);
@@ -923,10 +921,24 @@ describe('Fargate runner (runner = "fargate")', () => {
 
   it('admits to the topic that rule alone and this account\'s CloudWatch alarms', () => {
     expect(resource('aws_sns_topic_policy.alarms').policy).toBe('${data.aws_iam_policy_document.alarms_topic[0].json}');
-    const topic = statementsOf(data('aws_iam_policy_document.alarms_topic'));
-    expect(topic.map((s) => [s.actions, block(s, 'principals').identifiers, blocks(s, 'condition').map((c) => [c.variable, c.values])])).toEqual([
-      [['sns:Publish'], ['cloudwatch.amazonaws.com'], [['aws:SourceArn', ['arn:${data.aws_partition.current.partition}:cloudwatch:${local.region}:${local.account_id}:alarm:*']], ['aws:SourceAccount', ['${local.account_id}']]]],
-      [['sns:Publish'], ['events.amazonaws.com'], [['aws:SourceArn', ['${aws_cloudwatch_event_rule.task_failed[0].arn}']]]],
+    const doc = data('aws_iam_policy_document.alarms_topic');
+    expect(blocks(doc, 'statement')).toEqual([]);
+    const [publishers, ...more] = (doc.dynamic as Hcl).statement as Hcl[];
+    expect(more).toEqual([]);
+    expect(publishers?.for_each).toEqual({
+      CloudWatchAlarms: {
+        service: 'cloudwatch.amazonaws.com',
+        test: 'ArnLike',
+        source: 'arn:${data.aws_partition.current.partition}:cloudwatch:${local.region}:${local.account_id}:alarm:*',
+      },
+      TaskFailedRule: { service: 'events.amazonaws.com', test: 'ArnEquals', source: '${aws_cloudwatch_event_rule.task_failed[0].arn}' },
+    });
+    const content = block(publishers as Hcl, 'content');
+    expect(content).toMatchObject({ sid: '${statement.key}', actions: ['sns:Publish'], resources: ['${aws_sns_topic.alarms.arn}'] });
+    expect(block(content, 'principals')).toEqual({ type: 'Service', identifiers: ['${statement.value.service}'] });
+    expect(blocks(content, 'condition')).toEqual([
+      { test: '${statement.value.test}', variable: 'aws:SourceArn', values: ['${statement.value.source}'] },
+      { test: 'StringEquals', variable: 'aws:SourceAccount', values: ['${local.account_id}'] },
     ]);
   });
 
@@ -1030,6 +1042,13 @@ describe('with the terraform CLI', async () => {
     const KEY_ALIAS_ARN = 'arn:aws:kms:us-east-1:123456789012:alias/mongosafe-backups';
     const plan = (...vars: string[]) =>
       runTerraform(binary as string, ['plan', '-input=false', '-no-color', '-lock=false', ...base, ...vars], dir);
+    /** Applies the root (outputs only: nothing is created) with an existing secret, and returns its outputs; a null output is absent. */
+    const evaluateOutputs = (...vars: string[]): Record<string, unknown> => {
+      const apply = runTerraform(binary as string, ['apply', '-auto-approve', '-input=false', '-no-color', '-lock=false', ...base, ...secret, ...vars], dir);
+      expect(apply.status, apply.output).toBe(0);
+      const outputs = JSON.parse(runTerraform(binary as string, ['output', '-json'], dir).stdout) as Record<string, { value: unknown }>;
+      return Object.fromEntries(Object.entries(outputs).map(([name, output]) => [name, output.value]));
+    };
 
     beforeAll(async () => {
       dir = await tempDir('mongosafe-tf-vars-');
@@ -1119,18 +1138,13 @@ describe('with the terraform CLI', async () => {
     // module without resources, and evaluated by `apply` (nothing is created).
     it('computes the destination, the key prefixes and the KEEP_* environment as the handler expects', async () => {
       const names = ['key_prefix', 'data_prefix', 'manifests_prefix', 'destination', 'keep_env', 'encrypt_env', 'separate_drill', 'drill_function'];
+      const evaluate = evaluateOutputs;
       const source = [
         'locals {',
         ...names.map((name) => `  ${name} = ${toHclSource(String(local(name)))}`),
         '}',
         ...names.map((name) => `output "${name}" {\n  value = local.${name}\n}`),
       ].join('\n');
-      const evaluate = (...vars: string[]): Record<string, unknown> => {
-        const apply = runTerraform(binary as string, ['apply', '-auto-approve', '-input=false', '-no-color', '-lock=false', ...base, ...secret, ...vars], dir);
-        expect(apply.status, apply.output).toBe(0);
-        const outputs = JSON.parse(runTerraform(binary as string, ['output', '-json'], dir).stdout) as Record<string, { value: unknown }>;
-        return Object.fromEntries(Object.entries(outputs).map(([name, output]) => [name, output.value]));
-      };
       await writeFile(join(dir, 'locals.tf'), source);
       try {
         expect(evaluate()).toEqual({
@@ -1190,13 +1204,8 @@ describe('with the terraform CLI', async () => {
     // The container and the RunTask requests as Terraform evaluates them; resource
     // attributes are stand-ins naming the resource (evaluate-locals.ts).
     it('evaluates the Fargate container and the RunTask requests: the Lambda\'s environment, no connection string, the overrides', async () => {
-      const names = ['functions', 'tasks', 'container_definitions', 'run_task_requests', 'ecr_repository_arn'];
-      const evaluate = (...vars: string[]): Record<string, unknown> => {
-        const apply = runTerraform(binary as string, ['apply', '-auto-approve', '-input=false', '-no-color', '-lock=false', ...base, ...secret, ...vars], dir);
-        expect(apply.status, apply.output).toBe(0);
-        const outputs = JSON.parse(runTerraform(binary as string, ['output', '-json'], dir).stdout) as Record<string, { value: unknown }>;
-        return Object.fromEntries(Object.entries(outputs).map(([name, output]) => [name, output.value]));
-      };
+      const names = ['functions', 'tasks', 'container_definitions', 'run_task_requests', 'ecr_repository_arn', 'failure_alarms'];
+      const evaluate = evaluateOutputs;
       const fargate = ['-var', 'runner=fargate', '-var', 'subnet_ids=["subnet-1","subnet-2"]'];
       const ecrImage = '123456789012.dkr.ecr.eu-west-1.amazonaws.com/team/mongosafe:1.4.0';
       await writeFile(join(dir, 'locals.tf'), localsSource(mod, names));
@@ -1206,6 +1215,17 @@ describe('with the terraform CLI', async () => {
         expect(Object.keys(lambda.functions as Hcl)).toEqual(['backup']);
         // A null output is not stored: absent from `terraform output`.
         expect([lambda.tasks, lambda.container_definitions, lambda.run_task_requests, lambda.ecr_repository_arn ?? null]).toEqual([{}, {}, {}, null]);
+        expect(lambda.failure_alarms).toEqual({
+          backup: {
+            name: 'mongodb-backup-errors',
+            description: 'A mongosafe run of mongodb-backup failed (the handler threw or timed out). See the log group /aws/lambda/mongodb-backup.',
+            namespace: 'AWS/Lambda',
+            metric: 'Errors',
+            job: 'mongodb-backup',
+            statistic: 'Sum',
+            comparison: 'GreaterThanOrEqualToThreshold',
+          },
+        });
 
         const both = evaluate(...fargate, '-var', `container_image=${ecrImage}`, '-var', `client_side_kms_key_arn=${KEY_ARN}`, '-var', 'drill_schedule_expression=cron(0 5 ? * SUN *)', '-var', 'keep={daily=7}');
         expect(both.functions).toEqual({});
@@ -1245,6 +1265,11 @@ describe('with the terraform CLI', async () => {
           expect(Object.values(env).filter((v) => /mongodb(\+srv)?:\/\//.test(v))).toEqual([]);
         }
 
+        // A task has no AWS/Lambda Errors: the 0 a failing run writes, per schedule, under its job's name.
+        const failure = both.failure_alarms as Record<string, Hcl>;
+        expect(Object.keys(failure)).toEqual(['backup', 'drill']);
+        expect(failure.backup).toMatchObject({ name: 'mongodb-backup-backup-failed', namespace: 'mongosafe', metric: 'BackupSucceeded', job: 'mongodb-backup', statistic: 'Minimum', comparison: 'LessThanThreshold' });
+        expect(failure.drill).toMatchObject({ name: 'mongodb-backup-drill-failed', namespace: 'mongosafe', metric: 'VerifySucceeded', job: 'mongodb-backup-drill', statistic: 'Minimum', comparison: 'LessThanThreshold' });
         const requests = both.run_task_requests as Record<string, Hcl>;
         expect(requests.backup).toEqual({
           Cluster: 'aws_ecs_cluster.this[0].arn',
@@ -1278,12 +1303,7 @@ describe('with the terraform CLI', async () => {
 
     // What both lifecycle configurations render: the rules as Terraform evaluates them.
     it('evaluates the lifecycle rules to the tiers, expiries and prefixes of the variables', async () => {
-      const evaluate = (...vars: string[]): unknown => {
-        const apply = runTerraform(binary as string, ['apply', '-auto-approve', '-input=false', '-no-color', '-lock=false', ...base, ...secret, ...vars], dir);
-        expect(apply.status, apply.output).toBe(0);
-        const outputs = JSON.parse(runTerraform(binary as string, ['output', '-json'], dir).stdout) as Record<string, { value: unknown }>;
-        return outputs.lifecycle_rules?.value;
-      };
+      const evaluate = (...vars: string[]): unknown => evaluateOutputs(...vars).lifecycle_rules;
       const expected = (prefix: string, ia: number, glacier: number, expiry: number, noncurrent: number, abort: number): unknown => [
         {
           id: 'data',

@@ -1,27 +1,59 @@
 # Three kinds of alarm to the topic: a run failed (one alarm per function, or
-# with runner = "fargate" per scheduled job, plus a rule on stopped tasks), no
+# with runner = "fargate" per schedule, plus a rule on failed tasks), no
 # backup succeeded for too long, and an invocation was dead-lettered (never ran,
 # or failed after its retries).
 
-# One per function, so that the alarm names what failed (the nightly backup or
-# the drill) and points at the right log group.
-resource "aws_cloudwatch_metric_alarm" "errors" {
-  for_each = aws_lambda_function.this
+locals {
+  # What a failed run looks like, one alarm per job so that its name says what
+  # failed (the nightly backup or the drill) and where to read why. A Lambda
+  # function: AWS/Lambda Errors (the handler threw or timed out). A task has
+  # no Errors: the BackupSucceeded (or VerifySucceeded) = 0 that a run which
+  # fails cleanly writes, per schedule; a task that dies before it can write it
+  # is caught by the rule further down.
+  failure_alarms = local.fargate ? local.task_failure_alarms : local.function_failure_alarms
 
-  alarm_name        = "${each.value.function_name}-errors"
-  alarm_description = "A mongosafe run of ${each.value.function_name} failed (the handler threw or timed out). See the log group ${aws_cloudwatch_log_group.lambda[each.key].name}."
-
-  namespace   = "AWS/Lambda"
-  metric_name = "Errors"
-  dimensions = {
-    FunctionName = each.value.function_name
+  function_failure_alarms = {
+    for key, fn in local.functions : key => {
+      name        = "${fn.name}-errors"
+      description = "A mongosafe run of ${fn.name} failed (the handler threw or timed out). See the log group /aws/lambda/${fn.name}."
+      namespace   = "AWS/Lambda"
+      metric      = "Errors"
+      job         = fn.name
+      statistic   = "Sum"
+      comparison  = "GreaterThanOrEqualToThreshold"
+    }
   }
-  statistic           = "Sum"
+
+  task_failure_alarms = {
+    for key, schedule in local.schedules : key => {
+      name        = "${var.name}-${key}-failed"
+      description = "A mongosafe ${key == "backup" ? "backup" : "restore drill"} task of ${var.name} failed. See the log group /ecs/${local.jobs[schedule.function].name}."
+      namespace   = local.metric_namespace
+      metric      = key == "backup" ? "BackupSucceeded" : "VerifySucceeded"
+      job         = local.jobs[schedule.function].name
+      statistic   = "Minimum"
+      comparison  = "LessThanThreshold"
+    }
+  }
+}
+
+resource "aws_cloudwatch_metric_alarm" "errors" {
+  for_each = local.failure_alarms
+
+  alarm_name        = each.value.name
+  alarm_description = each.value.description
+
+  namespace   = each.value.namespace
+  metric_name = each.value.metric
+  dimensions = {
+    FunctionName = each.value.job
+  }
+  statistic           = each.value.statistic
   period              = 300
   evaluation_periods  = 1
-  comparison_operator = "GreaterThanOrEqualToThreshold"
+  comparison_operator = each.value.comparison
   threshold           = 1
-  # No invocation is not an error; the heartbeat alarm covers runs that never happen.
+  # No run is not a failure; the heartbeat alarm covers runs that never happen.
   treat_missing_data = "notBreaching"
 
   alarm_actions = [aws_sns_topic.alarms.arn]
@@ -87,34 +119,6 @@ resource "aws_cloudwatch_metric_alarm" "dead_letters" {
 }
 
 # ---------------------------------------------------------------- runner = "fargate"
-
-# A task has no AWS/Lambda Errors. Its two signs of failure instead: the
-# BackupSucceeded or VerifySucceeded = 0 that a run which fails cleanly writes
-# (one alarm per schedule, so the name says which job failed), and, for a task
-# that died before it could write it (image pull failure, out of memory, a
-# crash), the rule below on the task's end.
-resource "aws_cloudwatch_metric_alarm" "task_failed" {
-  for_each = local.fargate ? local.schedules : {}
-
-  alarm_name        = "${var.name}-${each.key}-failed"
-  alarm_description = "A mongosafe ${each.key == "backup" ? "backup" : "restore drill"} task of ${var.name} failed. See the log group ${aws_cloudwatch_log_group.task[each.value.function].name}."
-
-  namespace   = local.metric_namespace
-  metric_name = each.key == "backup" ? "BackupSucceeded" : "VerifySucceeded"
-  dimensions = {
-    FunctionName = local.jobs[each.value.function].name
-  }
-  statistic           = "Minimum"
-  period              = 300
-  evaluation_periods  = 1
-  comparison_operator = "LessThanThreshold"
-  threshold           = 1
-  # No run is not a failure; the heartbeat alarm covers runs that never happen.
-  treat_missing_data = "notBreaching"
-
-  alarm_actions = [aws_sns_topic.alarms.arn]
-  tags          = var.tags
-}
 
 # Every task of this module's cluster that stopped other than by its container
 # exiting 0: a non-zero exit code, no exit code at all (the container never ran:

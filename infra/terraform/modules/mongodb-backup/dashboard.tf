@@ -21,9 +21,8 @@ locals {
 
   # Every alarm of the module, in the order alarms.tf declares them.
   dashboard_alarm_arns = concat(
-    [for key in sort(keys(local.functions)) : aws_cloudwatch_metric_alarm.errors[key].arn],
+    [for key in sort(keys(local.failure_alarms)) : aws_cloudwatch_metric_alarm.errors[key].arn],
     [aws_cloudwatch_metric_alarm.heartbeat.arn, aws_cloudwatch_metric_alarm.dead_letters.arn],
-    [for key in sort(keys(local.schedules)) : aws_cloudwatch_metric_alarm.task_failed[key].arn if local.fargate],
   )
 
   # One point per night: runs are daily (the drill weekly), so a day's period

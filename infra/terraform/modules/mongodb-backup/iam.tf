@@ -253,16 +253,25 @@ resource "aws_iam_role_policy" "drill" {
 
 # ---------------------------------------------------------------- scheduler role
 
-data "aws_iam_policy_document" "scheduler_trust" {
+# The trust policy of each role an AWS service assumes on this account's
+# behalf alone (confused-deputy guard): the scheduler's role, with a replica the
+# replication role (S3, replication.tf), with runner = "fargate" the tasks'
+# execution role (ECS).
+data "aws_iam_policy_document" "service_trust" {
+  for_each = toset(compact([
+    "scheduler.amazonaws.com",
+    local.replicate ? "s3.amazonaws.com" : "",
+    local.fargate ? "ecs-tasks.amazonaws.com" : "",
+  ]))
+
   statement {
     actions = ["sts:AssumeRole"]
 
     principals {
       type        = "Service"
-      identifiers = ["scheduler.amazonaws.com"]
+      identifiers = [each.key]
     }
 
-    # Only schedules in this account may use the role (confused-deputy guard).
     condition {
       test     = "StringEquals"
       variable = "aws:SourceAccount"
@@ -273,7 +282,7 @@ data "aws_iam_policy_document" "scheduler_trust" {
 
 resource "aws_iam_role" "scheduler" {
   name               = "${var.name}-scheduler"
-  assume_role_policy = data.aws_iam_policy_document.scheduler_trust.json
+  assume_role_policy = data.aws_iam_policy_document.service_trust["scheduler.amazonaws.com"].json
   tags               = var.tags
 }
 
@@ -339,31 +348,11 @@ resource "aws_iam_role_policy" "scheduler" {
 # image and write the container's output to the task's log group. It reads no
 # secret (the job fetches the connection string with its own role, as the
 # Lambda does), so it needs no secretsmanager or kms permission.
-data "aws_iam_policy_document" "task_execution_trust" {
-  count = local.fargate ? 1 : 0
-
-  statement {
-    actions = ["sts:AssumeRole"]
-
-    principals {
-      type        = "Service"
-      identifiers = ["ecs-tasks.amazonaws.com"]
-    }
-
-    # Only tasks of this account (confused-deputy guard).
-    condition {
-      test     = "StringEquals"
-      variable = "aws:SourceAccount"
-      values   = [local.account_id]
-    }
-  }
-}
-
 resource "aws_iam_role" "task_execution" {
   count = local.fargate ? 1 : 0
 
   name               = "${var.name}-task-execution"
-  assume_role_policy = data.aws_iam_policy_document.task_execution_trust[0].json
+  assume_role_policy = data.aws_iam_policy_document.service_trust["ecs-tasks.amazonaws.com"].json
   tags               = var.tags
 }
 

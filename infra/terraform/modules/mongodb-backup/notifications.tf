@@ -16,43 +16,33 @@ resource "aws_sns_topic" "alarms" {
 data "aws_iam_policy_document" "alarms_topic" {
   count = local.fargate ? 1 : 0
 
-  statement {
-    sid       = "CloudWatchAlarms"
-    actions   = ["sns:Publish"]
-    resources = [aws_sns_topic.alarms.arn]
-
-    principals {
-      type        = "Service"
-      identifiers = ["cloudwatch.amazonaws.com"]
+  # Each service that may publish, and the one source it may publish for.
+  dynamic "statement" {
+    for_each = {
+      CloudWatchAlarms = { service = "cloudwatch.amazonaws.com", test = "ArnLike", source = "arn:${data.aws_partition.current.partition}:cloudwatch:${local.region}:${local.account_id}:alarm:*" }
+      TaskFailedRule   = { service = "events.amazonaws.com", test = "ArnEquals", source = aws_cloudwatch_event_rule.task_failed[0].arn }
     }
+    content {
+      sid       = statement.key
+      actions   = ["sns:Publish"]
+      resources = [aws_sns_topic.alarms.arn]
 
-    condition {
-      test     = "ArnLike"
-      variable = "aws:SourceArn"
-      values   = ["arn:${data.aws_partition.current.partition}:cloudwatch:${local.region}:${local.account_id}:alarm:*"]
-    }
+      principals {
+        type        = "Service"
+        identifiers = [statement.value.service]
+      }
 
-    condition {
-      test     = "StringEquals"
-      variable = "aws:SourceAccount"
-      values   = [local.account_id]
-    }
-  }
+      condition {
+        test     = statement.value.test
+        variable = "aws:SourceArn"
+        values   = [statement.value.source]
+      }
 
-  statement {
-    sid       = "TaskFailedRule"
-    actions   = ["sns:Publish"]
-    resources = [aws_sns_topic.alarms.arn]
-
-    principals {
-      type        = "Service"
-      identifiers = ["events.amazonaws.com"]
-    }
-
-    condition {
-      test     = "ArnEquals"
-      variable = "aws:SourceArn"
-      values   = [aws_cloudwatch_event_rule.task_failed[0].arn]
+      condition {
+        test     = "StringEquals"
+        variable = "aws:SourceAccount"
+        values   = [local.account_id]
+      }
     }
   }
 }
