@@ -65,8 +65,9 @@ moved {
   to   = aws_cloudwatch_metric_alarm.errors["backup"]
 }
 
-# The handler (or the task) emits BackupSucceeded = 1 (embedded metric format, namespace
-# "mongosafe", dimension set [["FunctionName"]]) after each complete backup.
+# The handler (or the task, under its JOB_NAME) emits BackupSucceeded = 1
+# (embedded metric format, namespace "mongosafe", dimension set
+# [["FunctionName"]]) after each complete backup.
 # Missing data counts as breaching, so a backup that never ran, a schedule that
 # was deleted and a handler that crashed before its metrics all raise it.
 #
