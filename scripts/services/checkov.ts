@@ -48,10 +48,31 @@ const toFinding = (c: RawCheck): CheckovFinding => ({
 });
 
 /**
- * Scans the Terraform under `dir` with no network use: no Prisma Cloud
- * download, no guideline mapping, no GitHub settings fetch, no module download.
+ * What is scanned, relative to the repository: infra/terraform (the module
+ * with its defaults, runner = "lambda", and the example), and a root module
+ * that turns runner = "fargate" on, so that checkov sees both runners' values.
  */
-export async function runCheckov(checkov: string, dir: string): Promise<CheckovReport> {
+export const CHECKOV_DIRECTORIES = ['infra/terraform', 'test/fixtures/terraform-fargate'] as const;
+
+/**
+ * Scans the Terraform under each of `dirs` with no network use: no Prisma
+ * Cloud download, no guideline mapping, no GitHub settings fetch, no module
+ * download. One report for them all.
+ */
+export async function runCheckov(checkov: string, dirs: readonly string[]): Promise<CheckovReport> {
+  const reports: CheckovReport[] = [];
+  // One directory per run: given several, checkov prints a report each, not one JSON document.
+  for (const dir of dirs) reports.push(await scan(checkov, dir));
+  return {
+    version: reports[0]?.version ?? 'unknown',
+    passed: reports.reduce((sum, r) => sum + r.passed, 0),
+    parsingErrors: reports.reduce((sum, r) => sum + r.parsingErrors, 0),
+    failed: reports.flatMap((r) => r.failed),
+    skipped: reports.flatMap((r) => r.skipped),
+  };
+}
+
+async function scan(checkov: string, dir: string): Promise<CheckovReport> {
   const output = await run(
     checkov,
     ['--directory', dir, '--framework', 'terraform', '--output', 'json', '--compact', '--skip-download', '--download-external-modules', 'false', '--soft-fail'],

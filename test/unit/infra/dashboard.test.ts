@@ -109,14 +109,60 @@ describe('the dashboard body, evaluated by terraform', async () => {
     expect(init.status, init.output).toBe(0);
   });
 
-  const configurations = [
-    { case: 'one function (the default)', vars: [] as string[], backup: 'mongodb-backup', drill: 'mongodb-backup', functions: { backup: 'mongodb-backup' } },
+  const FARGATE = ['-var', 'runner=fargate', '-var', 'container_image=mongosafe:1', '-var', 'subnet_ids=["subnet-1"]'];
+  // jobs: every job's metric dimension; functions: the Lambda functions among
+  // them (AWS/Lambda Errors); failureAlarms: the keys of the errors alarm, per
+  // function, or with runner = "fargate" per schedule.
+  interface Configuration {
+    case: string;
+    vars: string[];
+    backup: string;
+    drill: string;
+    jobs: Record<string, string>;
+    functions: Record<string, string>;
+    failureAlarms: string[];
+    durationTitle: string;
+  }
+  const configurations: Configuration[] = [
+    {
+      case: 'one function (the default)',
+      vars: [],
+      backup: 'mongodb-backup',
+      drill: 'mongodb-backup',
+      jobs: { backup: 'mongodb-backup' },
+      functions: { backup: 'mongodb-backup' },
+      failureAlarms: ['backup'],
+      durationTitle: 'Duration per run (seconds; the limit is 900)',
+    },
     {
       case: 'a drill function of its own (client-side encryption and a drill schedule)',
       vars: ['-var', `client_side_kms_key_arn=${KEY_ARN}`, '-var', 'drill_schedule_expression=cron(0 5 ? * SUN *)'],
       backup: 'mongodb-backup',
       drill: 'mongodb-backup-drill',
+      jobs: { backup: 'mongodb-backup', drill: 'mongodb-backup-drill' },
       functions: { backup: 'mongodb-backup', drill: 'mongodb-backup-drill' },
+      failureAlarms: ['backup', 'drill'],
+      durationTitle: 'Duration per run (seconds; the limit is 900)',
+    },
+    {
+      case: 'Fargate tasks, the drill on a task of its own',
+      vars: [...FARGATE, '-var', `client_side_kms_key_arn=${KEY_ARN}`, '-var', 'drill_schedule_expression=cron(0 5 ? * SUN *)'],
+      backup: 'mongodb-backup',
+      drill: 'mongodb-backup-drill',
+      jobs: { backup: 'mongodb-backup', drill: 'mongodb-backup-drill' },
+      functions: {},
+      failureAlarms: ['backup', 'drill'],
+      durationTitle: 'Duration per run (seconds)',
+    },
+    {
+      case: 'a Fargate task without a drill',
+      vars: FARGATE,
+      backup: 'mongodb-backup',
+      drill: 'mongodb-backup',
+      jobs: { backup: 'mongodb-backup' },
+      functions: {},
+      failureAlarms: ['backup'],
+      durationTitle: 'Duration per run (seconds)',
     },
   ];
 
@@ -134,11 +180,11 @@ describe('the dashboard body, evaluated by terraform', async () => {
       const emf = JSON.parse(emfLine('f', new Map<MetricName, number>([['BackupSucceeded', 1]]), {}, 0)) as { _aws: { CloudWatchMetrics: { Namespace: string; Dimensions: string[][] }[] } };
       const [directive] = emf._aws.CloudWatchMetrics;
       expect(directive?.Namespace).toBe(METRIC_NAMESPACE);
-      const functionNames = Object.values(c.functions);
+      const byName = (r: MetricRow, names: Record<string, string>): boolean =>
+        Object.keys(r.dimensions).join() === 'FunctionName' && Object.values(names).includes(r.dimensions.FunctionName ?? '');
       const wrong = rows.filter((r) => {
-        const byFunction = Object.keys(r.dimensions).join() === 'FunctionName' && functionNames.includes(r.dimensions.FunctionName);
-        if (r.namespace === METRIC_NAMESPACE) return !emitted.has(r.name) || !byFunction || JSON.stringify(directive?.Dimensions) !== '[["FunctionName"]]';
-        if (r.namespace === 'AWS/Lambda') return !LAMBDA_METRICS.has(r.name) || !byFunction;
+        if (r.namespace === METRIC_NAMESPACE) return !emitted.has(r.name) || !byName(r, c.jobs) || JSON.stringify(directive?.Dimensions) !== '[["FunctionName"]]';
+        if (r.namespace === 'AWS/Lambda') return !LAMBDA_METRICS.has(r.name) || !byName(r, c.functions);
         return true;
       });
       expect(wrong).toEqual([]);
@@ -161,7 +207,7 @@ describe('the dashboard body, evaluated by terraform', async () => {
       expect(widgets.map((w) => w.properties.title)).toEqual([
         'Backup size per night (archive bytes, compressed)',
         'Documents per night',
-        'Duration per run (seconds; the limit is 900)',
+        c.durationTitle,
         'Backups: runs, successes, failures',
         'Restore drills: runs and successes',
         'Alarms',
@@ -177,9 +223,9 @@ describe('the dashboard body, evaluated by terraform', async () => {
       // Stand-ins (evaluate-locals.ts): each entry names the resource whose ARN it is.
       const expected = [...mod.resources]
         .filter(([key]) => key.startsWith('aws_cloudwatch_metric_alarm.'))
-        .flatMap(([key, body]) => ('for_each' in body ? Object.keys(c.functions).map((fn) => `${key}[${fn}].arn`) : [`${key}.arn`]));
+        .flatMap(([key, body]) => ('for_each' in body ? c.failureAlarms.map((k) => `${key}[${k}].arn`) : [`${key}.arn`]));
       expect(listed.sort()).toEqual(expected.sort());
-      expect(get(mod.resources, 'aws_cloudwatch_metric_alarm.errors').for_each).toBe('${aws_lambda_function.this}');
+      expect(get(mod.resources, 'aws_cloudwatch_metric_alarm.errors').for_each).toBe('${local.failure_alarms}');
     });
   });
 });

@@ -160,7 +160,8 @@ describe('Lambda function', () => {
 
   it('gets its configuration from the environment, with a secret reference and never a connection string', () => {
     expect(fn()).toHaveProperty('environment');
-    expect(block(fn(), 'environment').variables).toBe('${merge(local.lambda_env, local.keep_env, local.kms_env, local.encrypt_env)}');
+    expect(block(fn(), 'environment').variables).toBe('${local.job_env}');
+    expect(local('job_env')).toBe('${merge(local.lambda_env, local.keep_env, local.kms_env, local.encrypt_env)}');
     expect(local('kms_env')).toBe('${var.kms_key_arn == null ? {} : { KMS_KEY_ID = var.kms_key_arn }}');
     const env = local('lambda_env');
     expect(isHcl(env)).toBe(true);
@@ -213,7 +214,9 @@ describe('Lambda function', () => {
     expect(fn().for_each).toBe('${local.functions}');
     expect(fn().role).toBe('${each.value.role_arn}');
     expect(local('separate_drill')).toBe('${var.client_side_kms_key_arn != null && var.drill_schedule_expression != null}');
-    const functions = String(local('functions'));
+    // The jobs, whichever the runner; as functions only with runner = "lambda".
+    expect(local('functions')).toBe('${local.fargate ? {} : local.jobs}');
+    const functions = String(local('jobs'));
     expect(functions).toMatch(/backup = \{\s+name\s+= var\.name\s+description = [^\n]+\s+role_arn\s+= aws_iam_role\.lambda\.arn\s+\}/);
     expect(functions).toMatch(/local\.separate_drill \? \{\s+drill = \{\s+name\s+= "\$\{var\.name\}-drill"\s+description = [^\n]+\s+role_arn\s+= aws_iam_role\.drill\[0\]\.arn\s+\}\s+\} : \{\}/);
     expect([...mod.resources.keys()].filter((key) => key.startsWith('aws_lambda_function.'))).toEqual(['aws_lambda_function.this']);
@@ -249,9 +252,9 @@ describe('schedule', () => {
     expect(schedule().schedule_expression_timezone).toBe('${var.schedule_timezone}');
     expect(block(schedule(), 'flexible_time_window')).toEqual({ mode: 'OFF' });
     const target = block(schedule(), 'target');
-    expect(target.arn).toBe('${aws_lambda_function.this[each.value.function].arn}');
+    expect(target.arn).toBe('${local.fargate ? local.run_task_target : aws_lambda_function.this[each.value.function].arn}');
     expect(target.role_arn).toBe('${aws_iam_role.scheduler.arn}');
-    expect(target.input).toBe('${jsonencode(each.value.input)}');
+    expect(target.input).toBe('${local.fargate ? jsonencode(local.run_task_requests[each.key]) : jsonencode(each.value.input)}');
     expect(String(local('schedules'))).toContain('input       = local.backup_input');
     expect(local('backup_input')).toMatchObject({ action: 'backup' });
     expect(String(local('schedules'))).toMatch(/input\s+= local\.backup_input\s+function\s+= "backup"/);
@@ -418,7 +421,7 @@ describe('IAM', () => {
   it('builds every policy from a policy document the tests can read (no inline JSON)', () => {
     for (const [key, body] of mod.resources) {
       for (const attribute of ['policy', 'assume_role_policy']) {
-        if (attribute in body) expect(body[attribute], key).toMatch(/^\$\{data\.aws_iam_policy_document\.\w+(\[0\])?\.json\}$/);
+        if (attribute in body) expect(body[attribute], key).toMatch(/^\$\{data\.aws_iam_policy_document\.\w+(\[0\]|\["[\w.-]+"\])?\.json\}$/);
       }
     }
     expect([...mod.resources.keys()].filter((k) => k.startsWith('aws_iam_policy.') || k.startsWith('aws_iam_role_policy_attachment.'))).toEqual([]);
@@ -435,6 +438,8 @@ describe('IAM', () => {
         const resources = strings(s.resources ?? []);
         if (resources.length === 0) problems.push(`${key}: statement without resources`);
         for (const r of resources) {
+          // ecr:GetAuthorizationToken has no resource-level permissions: "*" is its only resource.
+          if (key === 'aws_iam_policy_document.task_execution' && r === '*' && actions.join() === 'ecr:GetAuthorizationToken') continue;
           if (r === '*' || /arn:aws:[\w-]+:\*/.test(r)) problems.push(`${key}: resource ${r}`);
           if (!r.startsWith('${')) problems.push(`${key}: literal resource ${r} (must be one of the module's own)`);
         }
@@ -473,7 +478,7 @@ describe('IAM', () => {
 
   it('gives every function the same base: its bucket (prefix-limited listing, reads), its secret, its own log group, its topic and its queue', () => {
     const base = data('aws_iam_policy_document.function_base');
-    expect(base.for_each).toBe('${local.functions}');
+    expect(base.for_each).toBe('${local.jobs}');
     const actions = byAction(statements(base));
     expect([...actions.keys()].sort()).toEqual(
       ['kms:Decrypt', 'kms:GenerateDataKey', 'logs:CreateLogStream', 'logs:PutLogEvents', 's3:GetObject', 's3:ListBucket', 'secretsmanager:GetSecretValue', 'sns:Publish', 'sqs:SendMessage'].sort(),
@@ -517,13 +522,15 @@ describe('IAM', () => {
   });
 
   it('grants SSE and secret KMS keys only when given, and only on those keys', () => {
-    const kms = dynamicContents(data('aws_iam_policy_document.function_base'), 'statement');
+    const kms = dynamicContents(data('aws_iam_policy_document.function_base'), 'statement').filter((s) => strings(s.actions).some((a) => a.startsWith('kms:')));
     expect(kms.map((s) => [s.actions, s.resources])).toEqual([
       [['kms:Decrypt', 'kms:GenerateDataKey'], '${local.data_kms_keys}'],
       [['kms:Decrypt'], ['${var.secret_kms_key_arn}']],
     ]);
     const dynamicBlocks = (data('aws_iam_policy_document.function_base').dynamic as Hcl).statement as Hcl[];
     expect(dynamicBlocks.map((d) => d.for_each)).toEqual([
+      // WriteOwnLogs: a function's own log group; a task's logs are the execution role's.
+      '${local.fargate ? [] : [1]}',
       '${length(local.data_kms_keys) > 0 ? [1] : []}',
       '${var.secret_kms_key_arn == null ? [] : [1]}',
     ]);
@@ -566,8 +573,8 @@ describe('IAM', () => {
     for (const key of ['aws_iam_role.drill', 'aws_iam_role_policy.drill']) expect(resource(key).count, key).toBe('${local.separate_drill ? 1 : 0}');
     expect(data('aws_iam_policy_document.drill').count).toBe('${local.separate_drill ? 1 : 0}');
     expect(resource('aws_iam_role_policy.drill').policy).toBe('${data.aws_iam_policy_document.drill[0].json}');
-    expect(resource('aws_iam_role.drill').assume_role_policy).toBe('${data.aws_iam_policy_document.lambda_trust.json}');
-    expect(resource('aws_iam_role.drill').name).toBe('${var.name}-drill-lambda');
+    expect(resource('aws_iam_role.drill').assume_role_policy).toBe('${data.aws_iam_policy_document.job_trust.json}');
+    expect(resource('aws_iam_role.drill').name).toBe('${var.name}-drill-${local.job_role_suffix}');
 
     const all = drillStatements();
     expect(clientSideKeyGrants(all)).toEqual([[['kms:Decrypt'], ['${var.client_side_kms_key_arn}']]]);
@@ -587,26 +594,42 @@ describe('IAM', () => {
     for (const other of [`manifests/${id}.json`, `data/${id}/archive.gz`, 'manifests/x.json']) expect(other).not.toMatch(matches);
   });
 
-  it('lets the scheduler invoke these functions and write to its dead-letter queue, nothing else', () => {
-    const scheduler = statements(data('aws_iam_policy_document.scheduler')).map((s) => [s.actions, s.resources]);
+  it('lets the scheduler invoke these functions (or run these tasks) and write to its dead-letter queue, nothing else', () => {
+    const doc = data('aws_iam_policy_document.scheduler');
+    const scheduler = statements(doc).map((s) => [s.actions, s.resources]);
     expect(scheduler).toEqual([
-      [['lambda:InvokeFunction'], '${[for f in aws_lambda_function.this : f.arn]}'],
       [['sqs:SendMessage'], ['${aws_sqs_queue.dead_letters.arn}']],
+      [['lambda:InvokeFunction'], '${[for f in aws_lambda_function.this : f.arn]}'],
+      [['ecs:RunTask'], '${[for t in aws_ecs_task_definition.this : "${t.arn_without_revision}:*"]}'],
+      [['iam:PassRole'], '${concat([for t in aws_ecs_task_definition.this : t.task_role_arn], [aws_iam_role.task_execution[0].arn])}'],
     ]);
+    // Each runner its own statements only.
+    expect(((doc.dynamic as Hcl).statement as Hcl[]).map((d) => d.for_each)).toEqual(['${local.fargate ? [] : [1]}', '${local.fargate ? [1] : []}', '${local.fargate ? [1] : []}']);
   });
 
-  it('trusts only the Lambda and Scheduler services, the latter from this account only', () => {
+  it('trusts only the Lambda (or ECS tasks) and Scheduler services, the latter from this account only', () => {
     const trust = (key: string): Hcl => block(data(key), 'statement');
-    expect(block(trust('aws_iam_policy_document.lambda_trust'), 'principals')).toEqual({ type: 'Service', identifiers: ['lambda.amazonaws.com'] });
-    const scheduler = trust('aws_iam_policy_document.scheduler_trust');
-    expect(block(scheduler, 'principals')).toEqual({ type: 'Service', identifiers: ['scheduler.amazonaws.com'] });
-    expect(block(scheduler, 'condition')).toEqual({ test: 'StringEquals', variable: 'aws:SourceAccount', values: ['${local.account_id}'] });
+    expect(block(trust('aws_iam_policy_document.job_trust'), 'principals')).toEqual({
+      type: 'Service',
+      identifiers: ['${local.fargate ? "ecs-tasks.amazonaws.com" : "lambda.amazonaws.com"}'],
+    });
+    // The scheduler, S3 (replication) and ECS (the tasks' execution role): one document each, this account only.
+    const service = trust('aws_iam_policy_document.service_trust');
+    expect(data('aws_iam_policy_document.service_trust').for_each).toBe(
+      '${toset(compact([\n    "scheduler.amazonaws.com",\n    local.replicate ? "s3.amazonaws.com" : "",\n    local.fargate ? "ecs-tasks.amazonaws.com" : "",\n  ]))}',
+    );
+    expect(block(service, 'principals')).toEqual({ type: 'Service', identifiers: ['${each.key}'] });
+    expect(block(service, 'condition')).toEqual({ test: 'StringEquals', variable: 'aws:SourceAccount', values: ['${local.account_id}'] });
+    const trustOf = (role: string): unknown => resource(`aws_iam_role.${role}`).assume_role_policy;
+    expect(trustOf('scheduler')).toBe('${data.aws_iam_policy_document.service_trust["scheduler.amazonaws.com"].json}');
+    expect(trustOf('replication')).toBe('${data.aws_iam_policy_document.service_trust["s3.amazonaws.com"].json}');
+    expect(trustOf('task_execution')).toBe('${data.aws_iam_policy_document.service_trust["ecs-tasks.amazonaws.com"].json}');
   });
 });
 
 describe('replication (replica_region)', () => {
   const replicaKeys = (): string[] => [...mod.resources.keys()].filter((key) => key.endsWith('.replica') || key.endsWith('.replication'));
-  const replicaData = (): string[] => [...mod.data.keys()].filter((key) => /\.(replica_bucket|replication|replication_trust)$/.test(key));
+  const replicaData = (): string[] => [...mod.data.keys()].filter((key) => /\.(replica_bucket|replication)$/.test(key));
   const replication = (): Hcl => resource('aws_s3_bucket_replication_configuration.backups');
   const rule = (): Hcl => block(replication(), 'rule');
   const policy = (): Hcl[] => {
@@ -623,7 +646,7 @@ describe('replication (replica_region)', () => {
       const expected = key === 'aws_s3_bucket_object_lock_configuration.replica' ? '${local.replicate && var.object_lock_mode != null ? 1 : 0}' : '${local.replicate ? 1 : 0}';
       expect(resource(key).count, key).toBe(expected);
     }
-    expect(replicaData().sort()).toEqual(['aws_iam_policy_document.replica_bucket', 'aws_iam_policy_document.replication', 'aws_iam_policy_document.replication_trust']);
+    expect(replicaData().sort()).toEqual(['aws_iam_policy_document.replica_bucket', 'aws_iam_policy_document.replication']);
     for (const key of replicaData()) expect(data(key).count, key).toBe('${local.replicate ? 1 : 0}');
   });
 
@@ -671,9 +694,8 @@ describe('replication (replica_region)', () => {
   });
 
   it('lets S3 replicate with a role of least privilege: read versions here, write replicas there, no delete', () => {
-    const trust = block(data('aws_iam_policy_document.replication_trust'), 'statement');
-    expect(block(trust, 'principals')).toEqual({ type: 'Service', identifiers: ['s3.amazonaws.com'] });
-    expect(block(trust, 'condition')).toEqual({ test: 'StringEquals', variable: 'aws:SourceAccount', values: ['${local.account_id}'] });
+    // Trusted by S3 for this account only (service_trust, checked with the other trust policies).
+    expect(resource('aws_iam_role.replication').assume_role_policy).toBe('${data.aws_iam_policy_document.service_trust["s3.amazonaws.com"].json}');
     expect(resource('aws_iam_role_policy.replication').policy).toBe('${data.aws_iam_policy_document.replication[0].json}');
     expect(policy().map((st) => [st.actions, st.resources])).toEqual([
       [['s3:GetReplicationConfiguration', 's3:ListBucket'], ['${aws_s3_bucket.backups.arn}']],
@@ -725,17 +747,22 @@ describe('replication (replica_region)', () => {
 });
 
 describe('alarms and notifications', () => {
-  it('alarms on any Lambda error, one alarm per function (the drill function too)', () => {
+  // What each instance watches is evaluated by terraform below (failure_alarms).
+  it('alarms on a failed run, one alarm per function (the drill function too), or per schedule with Fargate tasks', () => {
     const errors = resource('aws_cloudwatch_metric_alarm.errors');
-    expect(errors.for_each).toBe('${aws_lambda_function.this}');
-    expect(errors.alarm_name).toBe('${each.value.function_name}-errors');
+    expect(errors.for_each).toBe('${local.failure_alarms}');
+    expect(local('failure_alarms')).toBe('${local.fargate ? local.task_failure_alarms : local.function_failure_alarms}');
+    expect(String(local('function_failure_alarms'))).toMatch(/^\$\{\{\s+for key, fn in local\.functions : key => \{/);
+    expect(String(local('task_failure_alarms'))).toMatch(/^\$\{\{\s+for key, schedule in local\.schedules : key => \{/);
     expect(errors).toMatchObject({
-      namespace: 'AWS/Lambda',
-      metric_name: 'Errors',
-      statistic: 'Sum',
-      comparison_operator: 'GreaterThanOrEqualToThreshold',
+      alarm_name: '${each.value.name}',
+      namespace: '${each.value.namespace}',
+      metric_name: '${each.value.metric}',
+      statistic: '${each.value.statistic}',
+      comparison_operator: '${each.value.comparison}',
       threshold: 1,
-      dimensions: { FunctionName: '${each.value.function_name}' },
+      treat_missing_data: 'notBreaching',
+      dimensions: { FunctionName: '${each.value.job}' },
       alarm_actions: ['${aws_sns_topic.alarms.arn}'],
     });
   });
@@ -749,7 +776,7 @@ describe('alarms and notifications', () => {
       comparison_operator: 'LessThanThreshold',
       threshold: 1,
       treat_missing_data: 'breaching',
-      dimensions: { FunctionName: '${aws_lambda_function.this["backup"].function_name}' },
+      dimensions: { FunctionName: '${local.jobs.backup.name}' },
       alarm_actions: ['${aws_sns_topic.alarms.arn}'],
     });
     // N one-hour periods that must all breach: fires N hours after the last success.
@@ -775,6 +802,164 @@ describe('alarms and notifications', () => {
     const email = resource('aws_sns_topic_subscription.email');
     expect(email).toMatchObject({ protocol: 'email', endpoint: '${var.alarm_email}', count: '${var.alarm_email == null ? 0 : 1}' });
     expect(resource('aws_sqs_queue.dead_letters').sqs_managed_sse_enabled).toBe(true);
+  });
+});
+
+describe('Fargate runner (runner = "fargate")', () => {
+  const task = (): Hcl => resource('aws_ecs_task_definition.this');
+  const statementsOf = (doc: Hcl): Hcl[] => [...blocks(doc, 'statement'), ...dynamicContents(doc, 'statement')];
+
+  it('is off by default: runner is "lambda", validated, and every Fargate resource exists only with "fargate"', () => {
+    expect(variableDefault('runner')).toBe('lambda');
+    expect(conditions('runner')).toContain('contains(["lambda", "fargate"], var.runner)');
+    expect(local('fargate')).toBe('${var.runner == "fargate"}');
+    expect(local('tasks')).toBe('${local.fargate ? local.jobs : {}}');
+    const fargateOnly = [
+      'aws_ecs_cluster.this',
+      'aws_iam_role.task_execution',
+      'aws_iam_role_policy.task_execution',
+      'aws_cloudwatch_event_rule.task_failed',
+      'aws_cloudwatch_event_target.task_failed',
+      'aws_sns_topic_policy.alarms',
+    ];
+    for (const key of fargateOnly) expect(resource(key).count, key).toBe('${local.fargate ? 1 : 0}');
+    for (const key of ['aws_ecs_task_definition.this', 'aws_cloudwatch_log_group.task']) expect(resource(key).for_each, key).toBe('${local.tasks}');
+    expect(resource('aws_security_group.task').count).toBe('${local.create_security_group ? 1 : 0}');
+    expect(local('create_security_group')).toBe('${local.fargate && var.security_group_ids == null}');
+  });
+
+  it('creates no Lambda function, log group or retry setting with "fargate"', () => {
+    expect(local('functions')).toBe('${local.fargate ? {} : local.jobs}');
+    expect(resource('aws_lambda_function.this').for_each).toBe('${local.functions}');
+    expect(resource('aws_cloudwatch_log_group.lambda').for_each).toBe('${local.functions}');
+    expect(resource('aws_lambda_function_event_invoke_config.this').for_each).toBe('${aws_lambda_function.this}');
+    // The zip is then not needed; the Lambda runner still requires it.
+    expect(variableDefault('lambda_zip_path')).toBeNull();
+    expect(conditions('lambda_zip_path')).toContain('var.runner != "lambda" || fileexists(');
+  });
+
+  it('runs each job as a task definition whose task role is the job\'s role, with the same policy document as the function', () => {
+    expect(task().task_role_arn).toBe('${each.value.role_arn}');
+    expect(task().execution_role_arn).toBe('${aws_iam_role.task_execution[0].arn}');
+    // One role per job whichever the runner: only its trust differs.
+    expect(resource('aws_iam_role.lambda').assume_role_policy).toBe('${data.aws_iam_policy_document.job_trust.json}');
+    expect(resource('aws_iam_role_policy.lambda').policy).toBe('${data.aws_iam_policy_document.lambda.json}');
+    expect(resource('aws_iam_role_policy.drill').policy).toBe('${data.aws_iam_policy_document.drill[0].json}');
+    const policies = [...mod.resources].filter(([key]) => key.startsWith('aws_iam_role_policy.')).map(([key, body]) => [key, body.role]);
+    expect(policies.filter(([, role]) => String(role).includes('aws_iam_role.lambda'))).toEqual([['aws_iam_role_policy.lambda', '${aws_iam_role.lambda.id}']]);
+    const trust = block(data('aws_iam_policy_document.job_trust'), 'statement');
+    expect(block(trust, 'principals').identifiers).toEqual(['${local.fargate ? "ecs-tasks.amazonaws.com" : "lambda.amazonaws.com"}']);
+    expect(dynamicContents(trust, 'condition')).toEqual([
+      { test: 'StringEquals', variable: 'aws:SourceAccount', values: ['${local.account_id}'] },
+      { test: 'ArnLike', variable: 'aws:SourceArn', values: ['arn:${data.aws_partition.current.partition}:ecs:${local.region}:${local.account_id}:*'] },
+    ]);
+    expect(((trust.dynamic as Hcl).condition as Hcl[]).map((d) => d.for_each)).toEqual(['${local.fargate ? [1] : []}', '${local.fargate ? [1] : []}']);
+  });
+
+  it('is a Fargate task on Linux, ARM64 by default, 1 vCPU and 2 GiB, sizes validated', () => {
+    expect(task()).toMatchObject({ requires_compatibilities: ['FARGATE'], network_mode: 'awsvpc', cpu: '${tostring(var.task_cpu)}', memory: '${tostring(var.task_memory)}' });
+    expect(block(task(), 'runtime_platform')).toEqual({ operating_system_family: 'LINUX', cpu_architecture: '${var.task_cpu_architecture}' });
+    expect(variableDefault('task_cpu_architecture')).toBe('ARM64');
+    expect(conditions('task_cpu_architecture')).toContain('contains(["ARM64", "X86_64"], var.task_cpu_architecture)');
+    expect([variableDefault('task_cpu'), variableDefault('task_memory'), variableDefault('task_ephemeral_storage_gib')]).toEqual([1024, 2048, null]);
+    expect(dynamicContents(task(), 'ephemeral_storage')).toEqual([{ size_in_gib: '${ephemeral_storage.value}' }]);
+  });
+
+  it('gives the container a read-only root, a writable /tmp task volume, a non-root user, and the job\'s log group', () => {
+    expect(task().container_definitions).toBe('${jsonencode(local.container_definitions[each.key])}');
+    expect(block(task(), 'volume')).toEqual({ name: 'tmp' });
+    const group = resource('aws_cloudwatch_log_group.task');
+    expect(group.name).toBe('/ecs/${each.value.name}');
+    expect(resolve(group.retention_in_days)).toBe(90);
+    // The rest is evaluated by terraform (below): user 65532, readonlyRootFilesystem, /tmp, the environment.
+  });
+
+  it('never lets the execution role read the secret, and gives the container no secrets: the job reads it with its task role', () => {
+    const execution = statementsOf(data('aws_iam_policy_document.task_execution'));
+    const actions = execution.flatMap((s) => strings(s.actions));
+    expect(actions.sort()).toEqual(['ecr:BatchCheckLayerAvailability', 'ecr:BatchGetImage', 'ecr:GetAuthorizationToken', 'ecr:GetDownloadUrlForLayer', 'logs:CreateLogStream', 'logs:PutLogEvents']);
+    expect(allStrings(execution).filter((v) => /secret|kms/i.test(v))).toEqual([]);
+    expect(allStrings([local('container_definitions')]).filter((v) => /secrets|valueFrom/i.test(v))).toEqual([]);
+    const logs = execution.find((s) => strings(s.actions).includes('logs:PutLogEvents'));
+    expect(logs?.resources).toBe('${[for group in aws_cloudwatch_log_group.task : "${group.arn}:*"]}');
+    const pull = execution.find((s) => strings(s.actions).includes('ecr:BatchGetImage'));
+    expect(pull?.resources).toEqual(['${local.ecr_repository_arn}']);
+    expect(resource('aws_iam_role.task_execution').assume_role_policy).toBe('${data.aws_iam_policy_document.service_trust["ecs-tasks.amazonaws.com"].json}');
+  });
+
+  it('lets the scheduler run only these task families on this cluster, and pass the tasks\' roles to ECS tasks only', () => {
+    const dynamics = ((data('aws_iam_policy_document.scheduler').dynamic as Hcl).statement as Hcl[]).map((d) => block(d, 'content'));
+    const runTask = dynamics.find((s) => strings(s.actions).includes('ecs:RunTask')) as Hcl;
+    expect(block(runTask, 'condition')).toEqual({ test: 'ArnEquals', variable: 'ecs:cluster', values: ['${aws_ecs_cluster.this[0].arn}'] });
+    const passRole = dynamics.find((s) => strings(s.actions).includes('iam:PassRole')) as Hcl;
+    expect(block(passRole, 'condition')).toEqual({ test: 'StringEquals', variable: 'iam:PassedToService', values: ['ecs-tasks.amazonaws.com'] });
+    expect(dynamics.flatMap((s) => strings(s.actions))).not.toContain('ecs:TagResource');
+  });
+
+  it('schedules RunTask through the universal target, with the job\'s command and SCHEDULED_TIME as overrides', () => {
+    expect(local('run_task_target')).toBe('arn:aws:scheduler:::aws-sdk:ecs:runTask');
+    expect(local('backup_command')).toEqual(['job']);
+    expect(local('drill_command')).toEqual(['job', 'verify', '--deep']);
+    expect(String(local('schedules'))).toMatch(/input\s+= local\.backup_input\s+function\s+= "backup"\s+command\s+= local\.backup_command/);
+    expect(String(local('schedules'))).toMatch(/input\s+= local\.drill_input\s+function\s+= local\.drill_function\s+command\s+= local\.drill_command/);
+    // The same retry policy and dead-letter queue for both runners: one target block.
+    expect(blocks(resource('aws_scheduler_schedule.this'), 'target')).toHaveLength(1);
+    expect(variableDefault('assign_public_ip')).toBe(true);
+  });
+
+  it('keeps the heartbeat for both runners, and alarms on a task that failed or stopped without succeeding', () => {
+    const heartbeat = resource('aws_cloudwatch_metric_alarm.heartbeat');
+    expect(heartbeat).not.toHaveProperty('count');
+    expect(heartbeat.dimensions).toEqual({ FunctionName: '${local.jobs.backup.name}' });
+    // The failure alarms per schedule are evaluated by terraform below (failure_alarms).
+    const pattern = String(resource('aws_cloudwatch_event_rule.task_failed').event_pattern);
+    for (const part of ['source        = ["aws.ecs"]', '"detail-type" = ["ECS Task State Change"]', 'lastStatus        = ["STOPPED"]', 'clusterArn        = [aws_ecs_cluster.this[0].arn]', '{ containers = { exitCode = [{ "anything-but" = 0 }] } }', '{ containers = { exitCode = [{ exists = false }] } }', '{ stopCode = [{ "anything-but" = "EssentialContainerExited" }] }']) {
+      expect(pattern).toContain(part);
+    }
+    expect(resource('aws_cloudwatch_event_target.task_failed')).toMatchObject({ rule: '${aws_cloudwatch_event_rule.task_failed[0].name}', arn: '${aws_sns_topic.alarms.arn}' });
+  });
+
+  it('admits to the topic that rule alone and this account\'s CloudWatch alarms', () => {
+    expect(resource('aws_sns_topic_policy.alarms').policy).toBe('${data.aws_iam_policy_document.alarms_topic[0].json}');
+    const doc = data('aws_iam_policy_document.alarms_topic');
+    expect(blocks(doc, 'statement')).toEqual([]);
+    const [publishers, ...more] = (doc.dynamic as Hcl).statement as Hcl[];
+    expect(more).toEqual([]);
+    expect(publishers?.for_each).toEqual({
+      CloudWatchAlarms: {
+        service: 'cloudwatch.amazonaws.com',
+        test: 'ArnLike',
+        source: 'arn:${data.aws_partition.current.partition}:cloudwatch:${local.region}:${local.account_id}:alarm:*',
+      },
+      TaskFailedRule: { service: 'events.amazonaws.com', test: 'ArnEquals', source: '${aws_cloudwatch_event_rule.task_failed[0].arn}' },
+    });
+    const content = block(publishers as Hcl, 'content');
+    expect(content).toMatchObject({ sid: '${statement.key}', actions: ['sns:Publish'], resources: ['${aws_sns_topic.alarms.arn}'] });
+    expect(block(content, 'principals')).toEqual({ type: 'Service', identifiers: ['${statement.value.service}'] });
+    expect(blocks(content, 'condition')).toEqual([
+      { test: '${statement.value.test}', variable: 'aws:SourceArn', values: ['${statement.value.source}'] },
+      { test: 'StringEquals', variable: 'aws:SourceAccount', values: ['${local.account_id}'] },
+    ]);
+  });
+
+  it('lets the module\'s security group take no inbound traffic and send TCP to egress_tcp_ports only', () => {
+    const group = resource('aws_security_group.task');
+    expect(group).not.toHaveProperty('ingress');
+    expect(group).not.toHaveProperty('egress');
+    expect([...mod.resources.keys()].filter((key) => key.includes('ingress'))).toEqual([]);
+    expect(resource('aws_vpc_security_group_egress_rule.task')).toMatchObject({ ip_protocol: 'tcp', from_port: '${tonumber(each.value)}', to_port: '${tonumber(each.value)}', cidr_ipv4: '0.0.0.0/0' });
+    expect(variableDefault('egress_tcp_ports')).toEqual([443, 27015, 27016, 27017]);
+  });
+
+  it('outputs the cluster, the task definitions and the execution role, null with "lambda"; the function outputs null with "fargate"', () => {
+    for (const name of ['cluster_arn', 'task_definition_arn', 'drill_task_definition_arn', 'task_execution_role_arn', 'function_name', 'function_arn']) {
+      expect(String(get(mod.outputs, name).value), name).toMatch(/^\$\{try\(.*, null\)\}$/);
+    }
+    expect(get(mod.outputs, 'log_group_name').value).toBe('${local.fargate ? aws_cloudwatch_log_group.task["backup"].name : aws_cloudwatch_log_group.lambda["backup"].name}');
+  });
+
+  it('leaves the example on Lambda', () => {
+    expect(get(example.modules, 'mongodb_backup')).not.toHaveProperty('runner');
   });
 });
 
@@ -857,6 +1042,13 @@ describe('with the terraform CLI', async () => {
     const KEY_ALIAS_ARN = 'arn:aws:kms:us-east-1:123456789012:alias/mongosafe-backups';
     const plan = (...vars: string[]) =>
       runTerraform(binary as string, ['plan', '-input=false', '-no-color', '-lock=false', ...base, ...vars], dir);
+    /** Applies the root (outputs only: nothing is created) with an existing secret, and returns its outputs; a null output is absent. */
+    const evaluateOutputs = (...vars: string[]): Record<string, unknown> => {
+      const apply = runTerraform(binary as string, ['apply', '-auto-approve', '-input=false', '-no-color', '-lock=false', ...base, ...secret, ...vars], dir);
+      expect(apply.status, apply.output).toBe(0);
+      const outputs = JSON.parse(runTerraform(binary as string, ['output', '-json'], dir).stdout) as Record<string, { value: unknown }>;
+      return Object.fromEntries(Object.entries(outputs).map(([name, output]) => [name, output.value]));
+    };
 
     beforeAll(async () => {
       dir = await tempDir('mongosafe-tf-vars-');
@@ -923,6 +1115,17 @@ describe('with the terraform CLI', async () => {
       ['a schedule that is not cron() or rate()', ['-var', 'schedule_expression=0 3 * * *'], 'schedule_expression must be a cron(...) or rate(...) expression'],
       ['a key alias as the client-side key', ['-var', `client_side_kms_key_arn=${KEY_ALIAS_ARN}`], 'an alias is not accepted'],
       ['a key id as the client-side key', ['-var', 'client_side_kms_key_arn=1234abcd-12ab-34cd-56ef-1234567890ab'], 'client_side_kms_key_arn must be null or a KMS key ARN'],
+      ['an unknown runner', ['-var', 'runner=ecs'], 'runner must be "lambda" or "fargate"'],
+      ['Fargate without an image', ['-var', 'runner=fargate', '-var', 'subnet_ids=["subnet-1"]'], 'container_image is required with runner = "fargate"'],
+      ['Fargate with a blank image', ['-var', 'runner=fargate', '-var', 'subnet_ids=["subnet-1"]', '-var', 'container_image= '], 'container_image is required with runner = "fargate"'],
+      ['Fargate without subnets', ['-var', 'runner=fargate', '-var', 'container_image=mongosafe:1'], 'subnet_ids is required with runner = "fargate"'],
+      ['a CPU size Fargate does not have', ['-var', 'task_cpu=3072'], 'task_cpu must be one of'],
+      ['less memory than Fargate gives 1 vCPU', ['-var', 'task_memory=1024'], 'task_memory is not a size Fargate offers'],
+      ['a memory size between Fargate\'s steps', ['-var', 'task_cpu=8192', '-var', 'task_memory=18432'], 'task_memory is not a size Fargate offers'],
+      ['1.5 GiB on 0.25 vCPU', ['-var', 'task_cpu=256', '-var', 'task_memory=1536'], 'task_memory is not a size Fargate offers'],
+      ['20 GiB of ephemeral storage (the free size: leave it null)', ['-var', 'task_ephemeral_storage_gib=20'], 'task_ephemeral_storage_gib must be null'],
+      ['more ephemeral storage than Fargate gives', ['-var', 'task_ephemeral_storage_gib=201'], 'task_ephemeral_storage_gib must be null'],
+      ['a lowercase architecture', ['-var', 'task_cpu_architecture=arm64'], 'task_cpu_architecture must be "ARM64" or "X86_64"'],
       ['the bucket key as the client-side key', ['-var', `client_side_kms_key_arn=${KEY_ARN}`, '-var', `kms_key_arn=${KEY_ARN}`], 'client_side_kms_key_arn must be a key of its own'],
       ['the secret key as the client-side key', ['-var', `client_side_kms_key_arn=${KEY_ARN}`, '-var', `secret_kms_key_arn=${KEY_ARN}`], 'client_side_kms_key_arn must be a key of its own'],
     ])('rejects %s', (_, vars, message) => {
@@ -935,18 +1138,13 @@ describe('with the terraform CLI', async () => {
     // module without resources, and evaluated by `apply` (nothing is created).
     it('computes the destination, the key prefixes and the KEEP_* environment as the handler expects', async () => {
       const names = ['key_prefix', 'data_prefix', 'manifests_prefix', 'destination', 'keep_env', 'encrypt_env', 'separate_drill', 'drill_function'];
+      const evaluate = evaluateOutputs;
       const source = [
         'locals {',
         ...names.map((name) => `  ${name} = ${toHclSource(String(local(name)))}`),
         '}',
         ...names.map((name) => `output "${name}" {\n  value = local.${name}\n}`),
       ].join('\n');
-      const evaluate = (...vars: string[]): Record<string, unknown> => {
-        const apply = runTerraform(binary as string, ['apply', '-auto-approve', '-input=false', '-no-color', '-lock=false', ...base, ...secret, ...vars], dir);
-        expect(apply.status, apply.output).toBe(0);
-        const outputs = JSON.parse(runTerraform(binary as string, ['output', '-json'], dir).stdout) as Record<string, { value: unknown }>;
-        return Object.fromEntries(Object.entries(outputs).map(([name, output]) => [name, output.value]));
-      };
       await writeFile(join(dir, 'locals.tf'), source);
       try {
         expect(evaluate()).toEqual({
@@ -989,14 +1187,123 @@ describe('with the terraform CLI', async () => {
       }
     });
 
+    // runner = "fargate" needs no zip; the Lambda runner still does.
+    it('accepts Fargate without lambda_zip_path, and every CPU/memory pair Fargate offers', () => {
+      const fargate = ['-var', 'runner=fargate', '-var', 'container_image=mongosafe:1', '-var', 'subnet_ids=["subnet-1"]'];
+      const withoutZip = runTerraform(binary as string, ['plan', '-input=false', '-no-color', '-lock=false', '-var', 'bucket_name=momsrecipebox-mongodb-backups-123456789012', ...secret, ...fargate], dir);
+      expect(withoutZip.status, withoutZip.output).toBe(0);
+      const lambdaWithoutZip = runTerraform(binary as string, ['plan', '-input=false', '-no-color', '-lock=false', '-var', 'bucket_name=momsrecipebox-mongodb-backups-123456789012', ...secret], dir);
+      expect(lambdaWithoutZip.status).not.toBe(0);
+      expect(lambdaWithoutZip.output.replace(/\s+/g, ' ')).toContain('(required with runner = "lambda")');
+      for (const [cpu, memory] of [[256, 512], [256, 2048], [512, 4096], [2048, 16384], [4096, 30720], [8192, 61440], [16384, 122880]]) {
+        const sized = plan(...secret, '-var', `task_cpu=${cpu}`, '-var', `task_memory=${memory}`, '-var', 'task_ephemeral_storage_gib=200', '-var', 'task_cpu_architecture=X86_64');
+        expect(sized.status, `${cpu}/${memory}: ${sized.output}`).toBe(0);
+      }
+    });
+
+    // The container and the RunTask requests as Terraform evaluates them; resource
+    // attributes are stand-ins naming the resource (evaluate-locals.ts).
+    it('evaluates the Fargate container and the RunTask requests: the Lambda\'s environment, no connection string, the overrides', async () => {
+      const names = ['functions', 'tasks', 'container_definitions', 'run_task_requests', 'ecr_repository_arn', 'failure_alarms'];
+      const evaluate = evaluateOutputs;
+      const fargate = ['-var', 'runner=fargate', '-var', 'subnet_ids=["subnet-1","subnet-2"]'];
+      const ecrImage = '123456789012.dkr.ecr.eu-west-1.amazonaws.com/team/mongosafe:1.4.0';
+      await writeFile(join(dir, 'locals.tf'), localsSource(mod, names));
+      try {
+        // The default: functions, no task.
+        const lambda = evaluate();
+        expect(Object.keys(lambda.functions as Hcl)).toEqual(['backup']);
+        // A null output is not stored: absent from `terraform output`.
+        expect([lambda.tasks, lambda.container_definitions, lambda.run_task_requests, lambda.ecr_repository_arn ?? null]).toEqual([{}, {}, {}, null]);
+        expect(lambda.failure_alarms).toEqual({
+          backup: {
+            name: 'mongodb-backup-errors',
+            description: 'A mongosafe run of mongodb-backup failed (the handler threw or timed out). See the log group /aws/lambda/mongodb-backup.',
+            namespace: 'AWS/Lambda',
+            metric: 'Errors',
+            job: 'mongodb-backup',
+            statistic: 'Sum',
+            comparison: 'GreaterThanOrEqualToThreshold',
+          },
+        });
+
+        const both = evaluate(...fargate, '-var', `container_image=${ecrImage}`, '-var', `client_side_kms_key_arn=${KEY_ARN}`, '-var', 'drill_schedule_expression=cron(0 5 ? * SUN *)', '-var', 'keep={daily=7}');
+        expect(both.functions).toEqual({});
+        expect(Object.keys(both.tasks as Hcl)).toEqual(['backup', 'drill']);
+        expect(both.ecr_repository_arn).toBe('arn:data.aws_partition.current.partition:ecr:eu-west-1:123456789012:repository/team/mongosafe');
+        const containers = both.container_definitions as Record<string, Hcl[]>;
+        for (const [key, jobName, command] of [['backup', 'mongodb-backup', ['job']], ['drill', 'mongodb-backup-drill', ['job', 'verify', '--deep']]] as const) {
+          expect(containers[key]).toHaveLength(1);
+          const container = containers[key]?.[0] as Hcl;
+          expect(container).toMatchObject({
+            name: 'mongosafe',
+            image: ecrImage,
+            essential: true,
+            user: '65532',
+            readonlyRootFilesystem: true,
+            command,
+            mountPoints: [{ sourceVolume: 'tmp', containerPath: '/tmp', readOnly: false }],
+            logConfiguration: {
+              logDriver: 'awslogs',
+              options: { 'awslogs-group': `aws_cloudwatch_log_group.task[${key}].name`, 'awslogs-region': 'data.aws_region.current.region', 'awslogs-stream-prefix': 'mongosafe' },
+            },
+          });
+          expect(container).not.toHaveProperty('secrets');
+          const env = Object.fromEntries((container.environment as { name: string; value: string }[]).map((e) => [e.name, e.value]));
+          expect(env).toEqual({
+            DESTINATION: 's3://momsrecipebox-mongodb-backups-123456789012',
+            MONGODB_URI_SECRET: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:moms-recipe-secrets-AbCdEf#MONGODB_URI',
+            DATABASES: '',
+            VERIFY: 'full',
+            NOTIFY_TOPIC_ARN: 'aws_sns_topic.alarms.arn',
+            KEEP_DAILY: '7',
+            ENCRYPT: `kms:${KEY_ARN}`,
+            // The heartbeat's FunctionName for the backup job (alarms.tf).
+            JOB_NAME: jobName,
+            AWS_REGION: 'data.aws_region.current.region',
+          });
+          expect(Object.values(env).filter((v) => /mongodb(\+srv)?:\/\//.test(v))).toEqual([]);
+        }
+
+        // A task has no AWS/Lambda Errors: the 0 a failing run writes, per schedule, under its job's name.
+        const failure = both.failure_alarms as Record<string, Hcl>;
+        expect(Object.keys(failure)).toEqual(['backup', 'drill']);
+        expect(failure.backup).toMatchObject({ name: 'mongodb-backup-backup-failed', namespace: 'mongosafe', metric: 'BackupSucceeded', job: 'mongodb-backup', statistic: 'Minimum', comparison: 'LessThanThreshold' });
+        expect(failure.drill).toMatchObject({ name: 'mongodb-backup-drill-failed', namespace: 'mongosafe', metric: 'VerifySucceeded', job: 'mongodb-backup-drill', statistic: 'Minimum', comparison: 'LessThanThreshold' });
+        const requests = both.run_task_requests as Record<string, Hcl>;
+        expect(requests.backup).toEqual({
+          Cluster: 'aws_ecs_cluster.this[0].arn',
+          TaskDefinition: 'aws_ecs_task_definition.this[backup].arn',
+          LaunchType: 'FARGATE',
+          NetworkConfiguration: { AwsvpcConfiguration: { Subnets: ['subnet-1', 'subnet-2'], SecurityGroups: ['aws_security_group.task[0].id'], AssignPublicIp: 'ENABLED' } },
+          Overrides: {
+            ContainerOverrides: [{ Name: 'mongosafe', Command: ['job'], Environment: [{ Name: 'SCHEDULED_TIME', Value: '<aws.scheduler.scheduled-time>' }] }],
+          },
+        });
+        expect(requests.drill).toMatchObject({
+          TaskDefinition: 'aws_ecs_task_definition.this[drill].arn',
+          Overrides: { ContainerOverrides: [{ Name: 'mongosafe', Command: ['job', 'verify', '--deep'] }] },
+        });
+
+        // The drill on the backup's task (no client-side encryption); the caller's security groups; a private subnet; another registry.
+        const shared = evaluate(...fargate, '-var', 'container_image=ghcr.io/example/mongosafe@sha256:0123', '-var', 'drill_schedule_expression=cron(0 5 ? * SUN *)', '-var', 'security_group_ids=["sg-1"]', '-var', 'assign_public_ip=false');
+        expect(Object.keys(shared.tasks as Hcl)).toEqual(['backup']);
+        expect(shared.ecr_repository_arn ?? null).toBeNull();
+        const drill = (shared.run_task_requests as Record<string, Hcl>).drill;
+        expect(drill).toMatchObject({
+          TaskDefinition: 'aws_ecs_task_definition.this[backup].arn',
+          NetworkConfiguration: { AwsvpcConfiguration: { SecurityGroups: ['sg-1'], AssignPublicIp: 'DISABLED' } },
+          Overrides: { ContainerOverrides: [{ Command: ['job', 'verify', '--deep'] }] },
+        });
+      } finally {
+        await rm(join(dir, 'locals.tf'));
+        await rm(join(dir, 'terraform.tfstate'), { force: true });
+      }
+    });
+
     // What both lifecycle configurations render: the rules as Terraform evaluates them.
     it('evaluates the lifecycle rules to the tiers, expiries and prefixes of the variables', async () => {
-      const evaluate = (...vars: string[]): unknown => {
-        const apply = runTerraform(binary as string, ['apply', '-auto-approve', '-input=false', '-no-color', '-lock=false', ...base, ...secret, ...vars], dir);
-        expect(apply.status, apply.output).toBe(0);
-        const outputs = JSON.parse(runTerraform(binary as string, ['output', '-json'], dir).stdout) as Record<string, { value: unknown }>;
-        return outputs.lifecycle_rules?.value;
-      };
+      const evaluate = (...vars: string[]): unknown => evaluateOutputs(...vars).lifecycle_rules;
       const expected = (prefix: string, ia: number, glacier: number, expiry: number, noncurrent: number, abort: number): unknown => [
         {
           id: 'data',

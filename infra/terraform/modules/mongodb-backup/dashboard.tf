@@ -1,27 +1,27 @@
 # A picture of the nightly runs: one CloudWatch dashboard drawn from the metrics
-# the handler already writes (embedded metric format, src/lambda/metrics.ts:
-# namespace "mongosafe", dimension FunctionName), Lambda's own Errors, and the
-# state of the alarms in alarms.tf. It emits nothing and changes no run.
+# the handler (or the task) already writes (embedded metric format,
+# src/lambda/metrics.ts: namespace "mongosafe", dimension FunctionName), Lambda's
+# own Errors (runner = "lambda"), and the state of the alarms in alarms.tf. It emits nothing and changes no run.
 # test/unit/infra/dashboard.test.ts evaluates the body below and checks that
 # every metric it draws is one the handler emits.
 
-data "aws_region" "current" {}
-
 locals {
   # Metric widgets must name their region.
-  dashboard_region = data.aws_region.current.region
+  dashboard_region = local.region
 
-  # The backup always runs as the "backup" function. The drill reports
-  # VerifySucceeded and VerifyDurationSeconds under the name of the function
-  # that runs it: the backup function, or "<name>-drill" when client-side
-  # encryption gives the drill a function of its own (lambda.tf).
-  dashboard_backup_function = local.functions.backup.name
-  dashboard_drill_function  = local.functions[local.drill_function].name
-  dashboard_function_names  = [for key in sort(keys(local.functions)) : local.functions[key].name]
+  # The backup always runs as the "backup" job. The drill reports
+  # VerifySucceeded and VerifyDurationSeconds under the name of the job that
+  # runs it: the backup job, or "<name>-drill" when client-side encryption
+  # gives the drill a job of its own (lambda.tf). A Fargate task writes the
+  # same metrics under the same names (JOB_NAME, ecs.tf).
+  dashboard_backup_function = local.jobs.backup.name
+  dashboard_drill_function  = local.jobs[local.drill_function].name
+  # Lambda functions only (AWS/Lambda Errors); none with runner = "fargate".
+  dashboard_function_names = [for key in sort(keys(local.functions)) : local.functions[key].name]
 
   # Every alarm of the module, in the order alarms.tf declares them.
   dashboard_alarm_arns = concat(
-    [for key in sort(keys(local.functions)) : aws_cloudwatch_metric_alarm.errors[key].arn],
+    [for key in sort(keys(local.failure_alarms)) : aws_cloudwatch_metric_alarm.errors[key].arn],
     [aws_cloudwatch_metric_alarm.heartbeat.arn, aws_cloudwatch_metric_alarm.dead_letters.arn],
   )
 
@@ -46,14 +46,15 @@ locals {
       ]
     },
     {
-      title = "Duration per run (seconds; the limit is 900)"
+      # A task has no time limit.
+      title = local.fargate ? "Duration per run (seconds)" : "Duration per run (seconds; the limit is 900)"
       stat  = "Maximum"
       metrics = [
         [local.metric_namespace, "BackupDurationSeconds", "FunctionName", local.dashboard_backup_function, { label = "backup" }],
         [local.metric_namespace, "VerifyDurationSeconds", "FunctionName", local.dashboard_drill_function, { label = "restore drill" }],
       ]
       # The handler gives up a minute before Lambda's 900 s: a run near the line needs more memory or fewer databases.
-      annotations = { horizontal = [{ label = "Lambda timeout", value = 900 }] }
+      annotations = { horizontal = local.fargate ? [] : [{ label = "Lambda timeout", value = 900 }] }
     },
     {
       # A failed run puts BackupSucceeded = 0, a complete one 1: the sum counts

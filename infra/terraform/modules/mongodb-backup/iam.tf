@@ -1,29 +1,56 @@
-# The nightly function's role, the scheduler's role and, with client-side
-# encryption and a drill, the drill function's role: each allowed only what it
-# uses, on this module's resources only.
+# The nightly job's role, the scheduler's role, with client-side encryption and
+# a drill the drill job's role and, with runner = "fargate", the tasks'
+# execution role: each allowed only what it uses, on this module's resources only.
+# A job's role is the same whichever the runner (a Lambda function's role or a
+# Fargate task role): one policy, only the service that may assume it differs.
 
-# ---------------------------------------------------------------- function roles
+# ---------------------------------------------------------------- job roles
 
-data "aws_iam_policy_document" "lambda_trust" {
+data "aws_iam_policy_document" "job_trust" {
   statement {
     actions = ["sts:AssumeRole"]
 
     principals {
       type        = "Service"
-      identifiers = ["lambda.amazonaws.com"]
+      identifiers = [local.fargate ? "ecs-tasks.amazonaws.com" : "lambda.amazonaws.com"]
+    }
+
+    # Tasks: only ECS acting for this account, in this region, may assume the
+    # role (confused-deputy guard, as the ECS guide's task role trust policy).
+    dynamic "condition" {
+      for_each = local.fargate ? [1] : []
+      content {
+        test     = "StringEquals"
+        variable = "aws:SourceAccount"
+        values   = [local.account_id]
+      }
+    }
+
+    dynamic "condition" {
+      for_each = local.fargate ? [1] : []
+      content {
+        test     = "ArnLike"
+        variable = "aws:SourceArn"
+        values   = ["arn:${data.aws_partition.current.partition}:ecs:${local.region}:${local.account_id}:*"]
+      }
     }
   }
 }
 
 locals {
+  # The jobs' roles are named after what assumes them: <name>-lambda, or
+  # <name>-task with runner = "fargate" (switching runner replaces them).
+  job_role_suffix = local.fargate ? "task" : "lambda"
+
   # Keys the functions encrypt or decrypt with: the bucket's and the topic's.
   data_kms_keys = compact([var.kms_key_arn, var.sns_kms_key_arn])
 }
 
-# What every function needs, each for its own log group: find and read backups,
-# read the connection string, log, notify, dead-letter.
+# What every job needs: find and read backups, read the connection string,
+# log (a function, to its own log group; a task's logs are written by the
+# execution role), notify, dead-letter.
 data "aws_iam_policy_document" "function_base" {
-  for_each = local.functions
+  for_each = local.jobs
 
   statement {
     sid       = "ListBackups"
@@ -50,10 +77,13 @@ data "aws_iam_policy_document" "function_base" {
     resources = [local.secret_arn]
   }
 
-  statement {
-    sid       = "WriteOwnLogs"
-    actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
-    resources = ["${aws_cloudwatch_log_group.lambda[each.key].arn}:*"]
+  dynamic "statement" {
+    for_each = local.fargate ? [] : [1]
+    content {
+      sid       = "WriteOwnLogs"
+      actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+      resources = ["${aws_cloudwatch_log_group.lambda[each.key].arn}:*"]
+    }
   }
 
   statement {
@@ -91,9 +121,11 @@ data "aws_iam_policy_document" "function_base" {
 
 # ---------------------------------------------------------------- nightly role
 
+# The nightly job's role: a Lambda execution role, or with runner = "fargate"
+# the task role.
 resource "aws_iam_role" "lambda" {
-  name               = "${var.name}-lambda"
-  assume_role_policy = data.aws_iam_policy_document.lambda_trust.json
+  name               = "${var.name}-${local.job_role_suffix}"
+  assume_role_policy = data.aws_iam_policy_document.job_trust.json
   tags               = var.tags
 }
 
@@ -173,7 +205,7 @@ data "aws_iam_policy_document" "lambda" {
 }
 
 resource "aws_iam_role_policy" "lambda" {
-  name   = "${var.name}-lambda"
+  name   = "${var.name}-${local.job_role_suffix}"
   role   = aws_iam_role.lambda.id
   policy = data.aws_iam_policy_document.lambda.json
 }
@@ -185,8 +217,8 @@ resource "aws_iam_role_policy" "lambda" {
 resource "aws_iam_role" "drill" {
   count = local.separate_drill ? 1 : 0
 
-  name               = "${var.name}-drill-lambda"
-  assume_role_policy = data.aws_iam_policy_document.lambda_trust.json
+  name               = "${var.name}-drill-${local.job_role_suffix}"
+  assume_role_policy = data.aws_iam_policy_document.job_trust.json
   tags               = var.tags
 }
 
@@ -214,23 +246,32 @@ data "aws_iam_policy_document" "drill" {
 resource "aws_iam_role_policy" "drill" {
   count = local.separate_drill ? 1 : 0
 
-  name   = "${var.name}-drill-lambda"
+  name   = "${var.name}-drill-${local.job_role_suffix}"
   role   = aws_iam_role.drill[0].id
   policy = data.aws_iam_policy_document.drill[0].json
 }
 
 # ---------------------------------------------------------------- scheduler role
 
-data "aws_iam_policy_document" "scheduler_trust" {
+# The trust policy of each role an AWS service assumes on this account's
+# behalf alone (confused-deputy guard): the scheduler's role, with a replica the
+# replication role (S3, replication.tf), with runner = "fargate" the tasks'
+# execution role (ECS).
+data "aws_iam_policy_document" "service_trust" {
+  for_each = toset(compact([
+    "scheduler.amazonaws.com",
+    local.replicate ? "s3.amazonaws.com" : "",
+    local.fargate ? "ecs-tasks.amazonaws.com" : "",
+  ]))
+
   statement {
     actions = ["sts:AssumeRole"]
 
     principals {
       type        = "Service"
-      identifiers = ["scheduler.amazonaws.com"]
+      identifiers = [each.key]
     }
 
-    # Only schedules in this account may use the role (confused-deputy guard).
     condition {
       test     = "StringEquals"
       variable = "aws:SourceAccount"
@@ -241,15 +282,51 @@ data "aws_iam_policy_document" "scheduler_trust" {
 
 resource "aws_iam_role" "scheduler" {
   name               = "${var.name}-scheduler"
-  assume_role_policy = data.aws_iam_policy_document.scheduler_trust.json
+  assume_role_policy = data.aws_iam_policy_document.service_trust["scheduler.amazonaws.com"].json
   tags               = var.tags
 }
 
 data "aws_iam_policy_document" "scheduler" {
-  statement {
-    sid       = "InvokeFunctions"
-    actions   = ["lambda:InvokeFunction"]
-    resources = [for f in aws_lambda_function.this : f.arn]
+  dynamic "statement" {
+    for_each = local.fargate ? [] : [1]
+    content {
+      sid       = "InvokeFunctions"
+      actions   = ["lambda:InvokeFunction"]
+      resources = [for f in aws_lambda_function.this : f.arn]
+    }
+  }
+
+  # Fargate: start this module's task definitions (any revision), on its own
+  # cluster only. RunTask passes no tags, so no ecs:TagResource.
+  dynamic "statement" {
+    for_each = local.fargate ? [1] : []
+    content {
+      sid       = "RunTasks"
+      actions   = ["ecs:RunTask"]
+      resources = [for t in aws_ecs_task_definition.this : "${t.arn_without_revision}:*"]
+
+      condition {
+        test     = "ArnEquals"
+        variable = "ecs:cluster"
+        values   = [aws_ecs_cluster.this[0].arn]
+      }
+    }
+  }
+
+  # ...and hand ECS the tasks' roles, for ECS tasks only.
+  dynamic "statement" {
+    for_each = local.fargate ? [1] : []
+    content {
+      sid       = "PassTaskRoles"
+      actions   = ["iam:PassRole"]
+      resources = concat([for t in aws_ecs_task_definition.this : t.task_role_arn], [aws_iam_role.task_execution[0].arn])
+
+      condition {
+        test     = "StringEquals"
+        variable = "iam:PassedToService"
+        values   = ["ecs-tasks.amazonaws.com"]
+      }
+    }
   }
 
   statement {
@@ -263,4 +340,57 @@ resource "aws_iam_role_policy" "scheduler" {
   name   = "${var.name}-scheduler"
   role   = aws_iam_role.scheduler.id
   policy = data.aws_iam_policy_document.scheduler.json
+}
+
+# ---------------------------------------------------------------- task execution role
+
+# runner = "fargate": what ECS itself does before and around the job: pull the
+# image and write the container's output to the task's log group. It reads no
+# secret (the job fetches the connection string with its own role, as the
+# Lambda does), so it needs no secretsmanager or kms permission.
+resource "aws_iam_role" "task_execution" {
+  count = local.fargate ? 1 : 0
+
+  name               = "${var.name}-task-execution"
+  assume_role_policy = data.aws_iam_policy_document.service_trust["ecs-tasks.amazonaws.com"].json
+  tags               = var.tags
+}
+
+data "aws_iam_policy_document" "task_execution" {
+  count = local.fargate ? 1 : 0
+
+  statement {
+    sid       = "WriteTaskLogs"
+    actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+    resources = [for group in aws_cloudwatch_log_group.task : "${group.arn}:*"]
+  }
+
+  # An image in ECR: a registry token (an action without resource-level
+  # permissions, so "*" is its only resource), and the layers of that one
+  # repository. Another registry's public image needs neither.
+  dynamic "statement" {
+    for_each = local.ecr_repository_arn == null ? [] : [1]
+    content {
+      sid       = "RegistryToken"
+      actions   = ["ecr:GetAuthorizationToken"]
+      resources = ["*"]
+    }
+  }
+
+  dynamic "statement" {
+    for_each = local.ecr_repository_arn == null ? [] : [1]
+    content {
+      sid       = "PullImage"
+      actions   = ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"]
+      resources = [local.ecr_repository_arn]
+    }
+  }
+}
+
+resource "aws_iam_role_policy" "task_execution" {
+  count = local.fargate ? 1 : 0
+
+  name   = "${var.name}-task-execution"
+  role   = aws_iam_role.task_execution[0].id
+  policy = data.aws_iam_policy_document.task_execution[0].json
 }

@@ -1,15 +1,17 @@
 locals {
   # A drill of client-side encrypted backups must decrypt them, which the nightly
-  # role must never do: the drill then runs as a function of its own, with its
-  # own role. Otherwise one function does both, as before.
-  # Functions and roles are counted from this, so it must be known at plan time:
+  # role must never do: the drill then runs as a job of its own (a function, or
+  # a task definition), with its own role. Otherwise one job does both, as before.
+  # Jobs and roles are counted from this, so it must be known at plan time:
   # a key created in the same configuration is passed as trimspace(key.arn),
   # whose result Terraform knows is not null (variables.tf).
   separate_drill = var.client_side_kms_key_arn != null && var.drill_schedule_expression != null
 
-  # Every function this module runs: the same bundle, settings and environment,
-  # differing only in name, description and role.
-  functions = merge(
+  # Every job this module runs, whichever the runner: the same code, settings and
+  # environment, differing only in name, description and role. The name is the
+  # function's name, or the task definition's family, and the FunctionName
+  # dimension of the job's metrics either way (alarms.tf).
+  jobs = merge(
     {
       backup = {
         name        = var.name
@@ -26,7 +28,11 @@ locals {
     } : {},
   )
 
-  # Which function each schedule invokes.
+  # The jobs as Lambda functions (runner = "lambda"), or as Fargate task
+  # definitions (runner = "fargate", ecs.tf): one of the two is empty.
+  functions = local.fargate ? {} : local.jobs
+
+  # Which job each schedule runs.
   drill_function = local.separate_drill ? "drill" : "backup"
 }
 
@@ -63,6 +69,10 @@ locals {
   # Client-side encryption: backups are encrypted under this key before upload.
   # Unset, the handler encrypts nothing itself.
   encrypt_env = var.client_side_kms_key_arn == null ? {} : { ENCRYPT = "kms:${var.client_side_kms_key_arn}" }
+
+  # The environment of every job, function or task alike (a task adds JOB_NAME
+  # and AWS_REGION, which Lambda sets itself).
+  job_env = merge(local.lambda_env, local.keep_env, local.kms_env, local.encrypt_env)
 }
 
 resource "aws_lambda_function" "this" {
@@ -93,7 +103,7 @@ resource "aws_lambda_function" "this" {
   reserved_concurrent_executions = 1
 
   environment {
-    variables = merge(local.lambda_env, local.keep_env, local.kms_env, local.encrypt_env)
+    variables = local.job_env
   }
 
   # Invocations that still fail after lambda_retry_attempts land here (and raise an alarm).

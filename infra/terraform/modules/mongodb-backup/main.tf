@@ -1,13 +1,20 @@
-# mongosafe's nightly MongoDB backup: a Lambda run by EventBridge Scheduler that
-# writes mongodump-compatible archives to an encrypted, versioned S3 bucket, with
-# alarms when a run fails or when no backup has succeeded for too long.
-# Resources are split by concern: s3.tf, lambda.tf, iam.tf, schedule.tf,
+# mongosafe's nightly MongoDB backup: a Lambda (or, with runner = "fargate", an
+# ECS Fargate task) run by EventBridge Scheduler that writes mongodump-compatible
+# archives to an encrypted, versioned S3 bucket, with alarms when a run fails or
+# when no backup has succeeded for too long.
+# Resources are split by concern: s3.tf, lambda.tf, ecs.tf, iam.tf, schedule.tf,
 # notifications.tf, alarms.tf, and replication.tf for the optional replica.
 
 data "aws_caller_identity" "current" {}
 
+data "aws_region" "current" {}
+
 locals {
   account_id = data.aws_caller_identity.current.account_id
+  region     = data.aws_region.current.region
+
+  # Where the jobs run (variables.tf, runner): Lambda functions, or Fargate tasks.
+  fargate = var.runner == "fargate"
 
   # "" or "some/prefix/": what comes before data/ and manifests/ (DESIGN.md §3).
   key_prefix       = var.prefix == "" ? "" : "${trimsuffix(var.prefix, "/")}/"

@@ -34,38 +34,63 @@ output "replication_role_arn" {
 }
 
 output "function_name" {
-  description = "Name of the backup Lambda function (for `aws lambda invoke`)."
-  value       = aws_lambda_function.this["backup"].function_name
+  description = "Name of the backup Lambda function (for `aws lambda invoke`); null with runner = \"fargate\"."
+  value       = try(aws_lambda_function.this["backup"].function_name, null)
 }
 
 output "function_arn" {
-  description = "ARN of the backup Lambda function."
-  value       = aws_lambda_function.this["backup"].arn
+  description = "ARN of the backup Lambda function; null with runner = \"fargate\"."
+  value       = try(aws_lambda_function.this["backup"].arn, null)
 }
 
 output "lambda_role_arn" {
-  description = "ARN of the backup function's execution role."
+  description = "ARN of the backup job's role: the function's execution role, or with runner = \"fargate\" the task role."
   value       = aws_iam_role.lambda.arn
 }
 
 output "log_group_name" {
-  description = "CloudWatch log group of the backup function."
-  value       = aws_cloudwatch_log_group.lambda["backup"].name
+  description = "CloudWatch log group of the backup job (/aws/lambda/<name>, or /ecs/<name> with runner = \"fargate\")."
+  value       = local.fargate ? aws_cloudwatch_log_group.task["backup"].name : aws_cloudwatch_log_group.lambda["backup"].name
 }
 
 output "drill_function_name" {
-  description = "Name of the restore-drill function (client-side encryption with a drill schedule), or null when the backup function runs the drill."
+  description = "Name of the restore-drill function (client-side encryption with a drill schedule), or null when the backup function runs the drill or with runner = \"fargate\"."
   value       = try(aws_lambda_function.this["drill"].function_name, null)
 }
 
 output "drill_role_arn" {
-  description = "ARN of the drill function's execution role (the one that may kms:Decrypt with client_side_kms_key_arn), or null."
+  description = "ARN of the drill job's role (the one that may kms:Decrypt with client_side_kms_key_arn), or null."
   value       = try(aws_iam_role.drill[0].arn, null)
 }
 
 output "drill_log_group_name" {
-  description = "CloudWatch log group of the drill function, or null."
-  value       = try(aws_cloudwatch_log_group.lambda["drill"].name, null)
+  description = "CloudWatch log group of the drill job (function or task), or null when the backup job runs the drill."
+  value       = try(aws_cloudwatch_log_group.lambda["drill"].name, aws_cloudwatch_log_group.task["drill"].name, null)
+}
+
+output "cluster_arn" {
+  description = "ARN of the ECS cluster the tasks run on; null with runner = \"lambda\"."
+  value       = try(aws_ecs_cluster.this[0].arn, null)
+}
+
+output "task_definition_arn" {
+  description = "ARN (with its revision) of the backup task definition, for `aws ecs run-task`; null with runner = \"lambda\"."
+  value       = try(aws_ecs_task_definition.this["backup"].arn, null)
+}
+
+output "drill_task_definition_arn" {
+  description = "ARN of the restore-drill task definition (client-side encryption with a drill schedule), or null."
+  value       = try(aws_ecs_task_definition.this["drill"].arn, null)
+}
+
+output "task_execution_role_arn" {
+  description = "ARN of the tasks' execution role (image pull, logs); null with runner = \"lambda\"."
+  value       = try(aws_iam_role.task_execution[0].arn, null)
+}
+
+output "task_security_group_ids" {
+  description = "Security groups of the tasks (the module's own, or security_group_ids); [] with runner = \"lambda\"."
+  value       = local.security_group_ids
 }
 
 output "alarm_topic_arn" {
@@ -74,7 +99,7 @@ output "alarm_topic_arn" {
 }
 
 output "dead_letter_queue_url" {
-  description = "URL of the dead-letter queue for invocations that failed or were never delivered."
+  description = "URL of the dead-letter queue for invocations (or RunTask calls) that failed or were never delivered."
   value       = aws_sqs_queue.dead_letters.url
 }
 
@@ -89,7 +114,7 @@ output "drill_schedule_arn" {
 }
 
 output "secret_arn" {
-  description = "ARN of the secret the function reads the connection string from."
+  description = "ARN of the secret the job (function or task) reads the connection string from."
   value       = local.secret_arn
 }
 

@@ -222,31 +222,12 @@ resource "aws_s3_bucket_lifecycle_configuration" "replica" {
 
 # ---------------------------------------------------------------- replication role
 
-data "aws_iam_policy_document" "replication_trust" {
-  count = local.replicate ? 1 : 0
-
-  statement {
-    actions = ["sts:AssumeRole"]
-
-    principals {
-      type        = "Service"
-      identifiers = ["s3.amazonaws.com"]
-    }
-
-    # Only S3 acting for this account's buckets (confused-deputy guard).
-    condition {
-      test     = "StringEquals"
-      variable = "aws:SourceAccount"
-      values   = [local.account_id]
-    }
-  }
-}
-
+# Trusted by S3 for this account only (iam.tf, service_trust).
 resource "aws_iam_role" "replication" {
   count = local.replicate ? 1 : 0
 
   name               = "${var.name}-replication"
-  assume_role_policy = data.aws_iam_policy_document.replication_trust[0].json
+  assume_role_policy = data.aws_iam_policy_document.service_trust["s3.amazonaws.com"].json
   tags               = var.tags
 }
 

@@ -258,13 +258,26 @@ variable "secret_kms_key_arn" {
 
 # ---------------------------------------------------------------- function
 
-variable "lambda_zip_path" {
-  description = "Path of the bundle written by `npm run package:lambda` (dist/lambda.zip), relative to the directory where terraform runs."
+variable "runner" {
+  description = "Where the jobs run: \"lambda\" (a function per job, 15 minutes at most) or \"fargate\" (an ECS Fargate task per run, from the mongosafe container image: no time limit, up to 200 GiB of spool; ecs.tf). Switching replaces the roles and moves the logs to new log groups; the bucket, its backups and the alarms stay."
   type        = string
+  default     = "lambda"
 
   validation {
-    condition     = fileexists(var.lambda_zip_path)
-    error_message = "lambda_zip_path does not name a file: run `npm run package:lambda` first, or pass the path of dist/lambda.zip."
+    condition     = contains(["lambda", "fargate"], var.runner)
+    error_message = "runner must be \"lambda\" or \"fargate\"."
+  }
+}
+
+variable "lambda_zip_path" {
+  description = "Path of the bundle written by `npm run package:lambda` (dist/lambda.zip), relative to the directory where terraform runs. Required with runner = \"lambda\"; unused (may be null) with \"fargate\"."
+  type        = string
+  default     = null
+
+  validation {
+    # coalesce: fileexists(null) is an error, and Terraform's || evaluates both sides.
+    condition     = var.runner != "lambda" || fileexists(coalesce(var.lambda_zip_path, "/nonexistent/lambda.zip"))
+    error_message = "lambda_zip_path does not name a file: run `npm run package:lambda` first, or pass the path of dist/lambda.zip (required with runner = \"lambda\")."
   }
 }
 
@@ -344,6 +357,108 @@ variable "log_retention_days" {
   validation {
     condition     = contains([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.log_retention_days)
     error_message = "log_retention_days must be one of the values CloudWatch Logs accepts (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653)."
+  }
+}
+
+# ---------------------------------------------------------------- fargate (runner = "fargate", ecs.tf)
+
+variable "container_image" {
+  description = "The mongosafe container image the tasks run (entrypoint `node /app/mongosafe.mjs`, command `job`), e.g. \"123456789012.dkr.ecr.eu-west-1.amazonaws.com/mongosafe:1.4.0\" or one pinned by digest. Required with runner = \"fargate\". An ECR image in this account lets the execution role pull from that repository only; any other registry must be public."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.runner != "fargate" || trimspace(coalesce(var.container_image, " ")) != ""
+    error_message = "container_image is required with runner = \"fargate\": the URI of the mongosafe image, e.g. <account>.dkr.ecr.<region>.amazonaws.com/mongosafe:<version>."
+  }
+}
+
+variable "subnet_ids" {
+  description = "Subnets the tasks run in (awsvpc). Required with runner = \"fargate\". With assign_public_ip = true, public subnets (a route to an internet gateway); with false, private subnets with a NAT gateway or VPC endpoints for S3, Secrets Manager, CloudWatch Logs, SNS and ECR, and a route to the MongoDB server."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = var.runner != "fargate" || length(var.subnet_ids) > 0
+    error_message = "subnet_ids is required with runner = \"fargate\": at least one subnet for the tasks."
+  }
+}
+
+variable "security_group_ids" {
+  description = "Security groups of the tasks; null = one the module creates in the subnets' VPC that allows no inbound traffic and outbound TCP to egress_tcp_ports only."
+  type        = list(string)
+  default     = null
+}
+
+variable "egress_tcp_ports" {
+  description = "Outbound TCP ports of the security group the module creates (security_group_ids = null), to any address: 443 for the AWS APIs and the image registry, 27015-27017 for MongoDB (Atlas: 27017 for a replica set, 27016 for a sharded cluster's mongos). The VPC's DNS resolver needs no rule."
+  type        = list(number)
+  default     = [443, 27015, 27016, 27017]
+
+  validation {
+    condition     = alltrue([for p in var.egress_tcp_ports : p >= 1 && p <= 65535 && floor(p) == p])
+    error_message = "egress_tcp_ports must be TCP port numbers (1-65535)."
+  }
+}
+
+variable "assign_public_ip" {
+  description = "Give each task a public IP: true (the default) runs it in a public subnet without a NAT gateway (~$32 a month plus traffic, more than everything else here), as the Lambda reaches Atlas and the AWS APIs over the internet with TLS; false for private subnets (see subnet_ids)."
+  type        = bool
+  default     = true
+}
+
+variable "task_cpu" {
+  description = "CPU units of a task (1024 = 1 vCPU): 256, 512, 1024, 2048, 4096, 8192 or 16384. mongodump-style reads are network bound; 1 vCPU compresses ~1 GB a minute."
+  type        = number
+  default     = 1024
+
+  validation {
+    condition     = contains([256, 512, 1024, 2048, 4096, 8192, 16384], var.task_cpu)
+    error_message = "task_cpu must be one of Fargate's sizes: 256, 512, 1024, 2048, 4096, 8192, 16384."
+  }
+}
+
+variable "task_memory" {
+  description = "Memory of a task in MiB, within what Fargate allows for task_cpu: 256 → 512, 1024, 2048; 512 → 1024-4096; 1024 → 2048-8192; 2048 → 4096-16384 (steps of 1024); 4096 → 8192-30720 (1024); 8192 → 16384-61440 (4096); 16384 → 32768-122880 (8192)."
+  type        = number
+  default     = 2048
+
+  validation {
+    # Fargate's CPU/memory table as [min, max, step] per CPU size; 256 takes three sizes only.
+    condition = var.task_cpu == 256 ? contains([512, 1024, 2048], var.task_memory) : alltrue([
+      for r in [lookup({
+        "512"   = [1024, 4096, 1024]
+        "1024"  = [2048, 8192, 1024]
+        "2048"  = [4096, 16384, 1024]
+        "4096"  = [8192, 30720, 1024]
+        "8192"  = [16384, 61440, 4096]
+        "16384" = [32768, 122880, 8192]
+      }, tostring(var.task_cpu), [1, 0, 1])] :
+      var.task_memory >= r[0] && var.task_memory <= r[1] && var.task_memory % r[2] == 0
+    ])
+    error_message = "task_memory is not a size Fargate offers for task_cpu (see the variable's description)."
+  }
+}
+
+variable "task_ephemeral_storage_gib" {
+  description = "Ephemeral storage of a task in GiB (21-200): where the job spools (/tmp). null = Fargate's free 20 GiB; more is billed per GiB-hour."
+  type        = number
+  default     = null
+
+  validation {
+    condition     = var.task_ephemeral_storage_gib == null || (coalesce(var.task_ephemeral_storage_gib, 21) >= 21 && coalesce(var.task_ephemeral_storage_gib, 21) <= 200 && floor(coalesce(var.task_ephemeral_storage_gib, 21)) == coalesce(var.task_ephemeral_storage_gib, 21))
+    error_message = "task_ephemeral_storage_gib must be null (20 GiB) or a whole number from 21 to 200."
+  }
+}
+
+variable "task_cpu_architecture" {
+  description = "CPU architecture of the tasks: \"ARM64\" (Graviton, ~20% cheaper, like the Lambda's arm64) or \"X86_64\". The image must be built for it (or be a multi-platform image)."
+  type        = string
+  default     = "ARM64"
+
+  validation {
+    condition     = contains(["ARM64", "X86_64"], var.task_cpu_architecture)
+    error_message = "task_cpu_architecture must be \"ARM64\" or \"X86_64\"."
   }
 }
 
