@@ -51,7 +51,7 @@ interface Invocation {
 
 beforeAll(async () => {
   mongo = await MongoClient.connect(services.mongodbUri);
-  // Imported after testServices() completed the AWS_* environment: the module builds its SNS client.
+  // Imported after testServices() completed the AWS_* environment, which the SDK's clients read.
   ({ handler } = await import('../../src/lambda/handler.js'));
 });
 
