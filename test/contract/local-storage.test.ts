@@ -1,3 +1,5 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -18,6 +20,29 @@ describe('local storage', () => {
     expect(await storage.list('')[Symbol.asyncIterator]().next()).toEqual({ done: true, value: undefined });
     await storage.put('data/1/x', bytesBody('x'), { ifAbsent: true });
     expect(await storage.exists()).toBe(true);
+  });
+
+  it('a put lands while another process keeps removing the empty folders it needs (a prune tidying up)', async () => {
+    // A recursive mkdir fails with ENOENT when a parent it just made is removed before the next
+    // level: seen here about once in 400, and it failed a backup whose id marker a prune deleted.
+    const root = await tempDir();
+    const storage = new LocalStorage(root);
+    const remover = spawn(process.execPath, ['-e', `
+      const { rmdirSync } = require('node:fs');
+      const end = Date.now() + 2500;
+      while (Date.now() < end) for (const dir of process.argv.slice(1)) try { rmdirSync(dir); } catch {}
+    `, join(root, 'data', 'x'), join(root, 'data')], { stdio: 'ignore' });
+    const exited = once(remover, 'exit');
+    let puts = 0;
+    try {
+      for (const end = Date.now() + 2000; Date.now() < end; puts++) {
+        await storage.put('data/x/started.json', bytesBody('{}'), { ifAbsent: true });
+        await storage.delete('data/x/started.json');
+      }
+    } finally {
+      await exited;
+    }
+    expect(puts).toBeGreaterThan(10);
   });
 
   it('exists() refuses a file where the folder should be', async () => {

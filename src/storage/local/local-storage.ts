@@ -182,18 +182,20 @@ export class LocalStorage implements Storage {
 
   /**
    * Creates the temporary file exclusively. A concurrent delete may remove the
-   * freshly made parent folder (removeEmptyParents) before the file exists, so
-   * a vanished folder is made again a few times.
+   * freshly made parent folders (removeEmptyParents) before the file exists, or
+   * while a recursive mkdir is between two levels (it then fails with ENOENT
+   * itself), so a vanished folder is made again. Each removal needs a delete
+   * that left the folder empty, so the retries end; the bound is for safety.
    */
   private async createTemp(temp: string): Promise<void> {
     const modes = await (this.accessModes ??= this.readAccessModes());
     for (let attempt = 1; ; attempt++) {
-      await mkdir(dirname(temp), { recursive: true, mode: modes.folder });
       try {
+        await mkdir(dirname(temp), { recursive: true, mode: modes.folder });
         await (await open(temp, 'wx', modes.file)).close();
         return;
       } catch (error) {
-        if (errnoCode(error) !== 'ENOENT' || attempt >= 3) throw error;
+        if (errnoCode(error) !== 'ENOENT' || attempt >= 100) throw error;
       }
     }
   }
