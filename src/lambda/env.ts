@@ -56,10 +56,10 @@ const KEEP: ReadonlyArray<[LambdaOptionName & `keep-${string}`, keyof RetentionP
 export function readJobConfig(env: NodeJS.ProcessEnv = process.env, runtime: JobRuntime = 'lambda'): JobConfig {
   const uriSecret = uriSecretSetting(env, runtime);
   const destination = lambdaSetting('to', env);
-  if (runtime === 'lambda' && parseDestinationOrConfig(destination).kind !== 's3') {
+  // A container may back up to a mounted volume; a Lambda's filesystem is gone after the run.
+  if (parseDestinationOrConfig(destination).kind !== 's3' && runtime === 'lambda') {
     throw configError('DESTINATION must be an s3:// URL, got a local path', "a Lambda's filesystem is gone after the run: use s3://bucket/prefix");
   }
-  if (runtime === 'container') parseDestinationOrConfig(destination);
   return {
     destination,
     uriSecret,
