@@ -104,6 +104,15 @@ export function withDetails(error: unknown, details: ErrorDetails): unknown {
   return new MongosafeError(error.code, error.message, error.hint, { cause: error, details: Object.fromEntries(missing) });
 }
 
+/**
+ * The failure of a run that `reason` stopped (a deadline, a signal): whatever noticed the stop
+ * first (a secret read, an upload, a connection) says where it was, and its details (the
+ * namespace, key or backup it was at) stay; the hint and the kind are the reason's.
+ */
+export function stoppedBy(reason: MongosafeError, error: unknown): MongosafeError {
+  return new MongosafeError('ABORTED', `${reason.message}: ${messageOf(error)}`, reason.hint, { cause: error, details: { kind: reason.details.kind } });
+}
+
 /** How deep `causeChain` follows `cause`: wrappers nest a few levels, and a cycle must end. */
 const MAX_CAUSE_DEPTH = 8;
 

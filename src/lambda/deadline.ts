@@ -1,4 +1,4 @@
-import { MongosafeError, causeChain, isMongosafeError, messageOf } from '../errors.js';
+import { MongosafeError, causeChain, isMongosafeError, stoppedBy } from '../errors.js';
 
 /** The part of the Lambda context the handler uses (tests fake it). */
 export interface LambdaContext {
@@ -34,9 +34,7 @@ export function startDeadline(context: LambdaContext, marginMs: number): Deadlin
     signal: controller.signal,
     explain: (error) => {
       if (!controller.signal.aborted || tellsTheDeadline(error, reason)) return error;
-      // Whatever noticed the abort first (a secret read, an upload, verify) says why it stopped;
-      // its details (the namespace, key or backup it was at) stay, the kind is the deadline's.
-      return new MongosafeError('ABORTED', `${reason.message}: ${messageOf(error)}`, hint, { cause: error, details: { kind: 'timeout' } });
+      return stoppedBy(reason, error);
     },
     dispose: () => clearTimeout(timer),
   };

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { MongosafeError, isMongosafeError, messageOf } from '../../errors.js';
+import { MongosafeError, isMongosafeError, stoppedBy } from '../../errors.js';
 import { parseEvent } from '../../lambda/event.js';
 import { runJob } from '../../lambda/job.js';
 import { flag, type CommandContext } from '../context.js';
@@ -32,13 +32,11 @@ export async function runJobCommand(ctx: CommandContext): Promise<number> {
   return EXIT_OK;
 }
 
-/**
- * The error to report when the platform stopped the job: whatever noticed the stop first (a
- * connection, an upload) says where it was, but the run failed because it was stopped.
- */
+/** The error to report when the platform stopped the job (main aborts with the signal it got). */
 function stopped(signal: AbortSignal, error: unknown): unknown {
-  if (!signal.aborted || isMongosafeError(error, 'ABORTED')) return error;
-  return new MongosafeError('ABORTED', `${messageOf(signal.reason)}: ${messageOf(error)}`, undefined, { cause: error, details: { kind: 'aborted' } });
+  const reason: unknown = signal.reason;
+  if (!signal.aborted || isMongosafeError(error, 'ABORTED') || !isMongosafeError(reason)) return error;
+  return stoppedBy(reason, error);
 }
 
 /**
