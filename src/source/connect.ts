@@ -38,7 +38,8 @@ export async function connectSource(uri: string, options: ConnectOptions = {}): 
   try {
     await client.connect();
     await client.db('admin').command({ ping: 1 });
-    throwIfAborted(options.signal, 'connecting to MongoDB');
+    // A stop that came after the ping closed the client: the catch below reports it.
+    options.signal?.throwIfAborted();
     return client;
   } catch (error) {
     await client.close().catch(() => undefined);
