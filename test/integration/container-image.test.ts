@@ -11,6 +11,7 @@ import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IMAGE_USER, buildImage, buildahArgs, buildahMissing, hostImageArch, type BuiltImage, type ImageArch } from '../../scripts/build-image.js';
+import { outputOf, type CliRun } from '../helpers/cli.js';
 import { testServices, uniqueName } from '../helpers/services.js';
 
 const execFileAsync = promisify(execFile);
@@ -41,12 +42,6 @@ async function buildah(...args: string[]): Promise<string> {
   return (await execFileAsync('buildah', [...buildahArgs(), ...args], { maxBuffer: 16 * 1024 * 1024 })).stdout.trim();
 }
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 /** A root filesystem of the image, mounted; `emulator` runs the other architecture's binaries. */
 interface Mounted {
   config: ImageConfig;
@@ -58,18 +53,10 @@ interface Mounted {
  * The image's entrypoint with `args` (its Cmd when none), as the image's user, with only the
  * image's environment and `env`.
  */
-function runInImage(args: readonly string[] | undefined, env: Record<string, string>, image: Mounted = { config, rootfs }): Promise<Run> {
+function runInImage(args: readonly string[] | undefined, env: Record<string, string>, image: Mounted = { config, rootfs }): Promise<CliRun> {
   const imageEnv = Object.fromEntries(image.config.Env.map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]));
   const command = [...(image.emulator ? [image.emulator] : []), ...image.config.Entrypoint, ...(args ?? image.config.Cmd)];
-  return new Promise((resolve, reject) => {
-    const child = spawn('chroot', [`--userspec=${image.config.User}`, image.rootfs, ...command], { env: { ...imageEnv, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+  return outputOf(spawn('chroot', [`--userspec=${image.config.User}`, image.rootfs, ...command], { env: { ...imageEnv, ...env }, stdio: ['ignore', 'pipe', 'pipe'] }));
 }
 
 async function mountImage(built: BuiltImage): Promise<Mounted & { container: string }> {

@@ -1,16 +1,14 @@
 // `mongosafe job`, the Lambda's scheduled job as a container runs it, through the built CLI
 // against the test server: set up by the environment alone, JSON lines and one metrics line on
 // stdout, the exit code for the scheduler, SIGTERM stopping it cleanly.
-import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import { MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { list } from '../../src/core/list.js';
 import { openStorage } from '../../src/storage/registry.js';
-import { runCli } from '../helpers/cli.js';
+import { runCli, startCli } from '../helpers/cli.js';
 import { testServices, uniqueName } from '../helpers/services.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
@@ -101,23 +99,17 @@ describe('mongosafe job', () => {
     const { port } = silent.address() as AddressInfo;
     const dir = await tempDir('job-');
     try {
-      const child = spawn(process.execPath, [fileURLToPath(new URL('../../bin/mongosafe.js', import.meta.url)), 'job'], {
-        env: { ...process.env, MONGOSAFE_DESTINATION: undefined, ...jobEnv(dir, { MONGODB_URI: `mongodb://127.0.0.1:${port}/` }) },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let stdout = '';
-      let stderr = '';
-      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-      const started = new Promise<void>((resolve) => {
+      const { child, finished } = startCli(['job'], jobEnv(dir, { MONGODB_URI: `mongodb://127.0.0.1:${port}/` }));
+      let seen = '';
+      await new Promise<void>((resolve) => {
         child.stdout.on('data', (chunk: Buffer) => {
-          stdout += chunk.toString();
-          if (stdout.includes('"run started"')) resolve();
+          seen += chunk.toString();
+          if (seen.includes('"run started"')) resolve();
         });
       });
-      await started;
       const signalled = Date.now();
       child.kill('SIGTERM');
-      const [code] = (await once(child, 'close')) as [number | null];
+      const { code, stdout, stderr } = await finished;
       expect(code).toBe(130);
       // Gone well within a platform's grace period (30 s on ECS and Kubernetes), not after the
       // 10 s that server selection would otherwise wait.
